@@ -1,0 +1,334 @@
+package io.pgnotify.core;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Hands notifications from the listener thread to handlers on worker threads.
+ *
+ * <p>Each channel has a {@link Lane}: a queue run by at most one worker at a time, so a channel's handlers see its
+ * notifications one at a time and in order, while different channels run in parallel. All lanes share one bound,
+ * {@code bufferSize} notifications waiting, enforced by the {@link OverflowPolicy}.
+ */
+final class Dispatcher {
+
+    /** A lane gives its worker back after this many notifications, so busy channels share the workers. */
+    private static final int BATCH = 64;
+
+    private final Settings settings;
+    private final Subscriptions subscriptions;
+    private final NotifierListener hooks;
+    private final ThreadPoolExecutor workers;
+    private final long timeoutNanos;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notFull = lock.newCondition();
+    private final Condition idle = lock.newCondition();
+    // Guarded by lock.
+    private final HashMap<String, Lane> lanes = new HashMap<>();
+    // Guarded by lock; arrival order across lanes, kept only for DROP_OLDEST.
+    private final @Nullable ArrayDeque<Arrival> arrivals;
+    // Guarded by lock.
+    private int buffered;
+    // Guarded by lock: lanes handed to a worker and not yet idle.
+    private int scheduled;
+
+    private volatile boolean stopping;
+
+    Dispatcher(Settings settings, Subscriptions subscriptions, NotifierListener hooks, ThreadFactory threads) {
+        this.settings = settings;
+        this.subscriptions = subscriptions;
+        this.hooks = hooks;
+        this.timeoutNanos = settings.callbackTimeout().toNanos();
+        this.arrivals = settings.overflowPolicy() == OverflowPolicy.DROP_OLDEST ? new ArrayDeque<>() : null;
+        this.workers = new ThreadPoolExecutor(
+                settings.maxWorkers(),
+                settings.maxWorkers(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                threads);
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Buffers a notification for its channel's handlers. Called only by the listener thread. Under
+     * {@link OverflowPolicy#BLOCK} waits for room; once shutdown has begun it stops waiting and buffers anyway, so
+     * nothing already read is lost.
+     */
+    void offer(Notification notification) throws InterruptedException {
+        Notification dropped = null;
+        lock.lockInterruptibly();
+        try {
+            if (buffered >= settings.bufferSize()) {
+                switch (settings.overflowPolicy()) {
+                    case BLOCK -> {
+                        while (buffered >= settings.bufferSize() && !stopping) {
+                            notFull.await();
+                        }
+                    }
+                    case DROP_NEWEST -> dropped = notification;
+                    case DROP_OLDEST -> dropped = dropOldest();
+                }
+            }
+            if (dropped != notification) {
+                enqueue(notification);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (dropped != null) {
+            hooks.onDrop(dropped);
+        }
+    }
+
+    private void enqueue(Notification notification) {
+        Lane lane = lanes.get(notification.channel());
+        if (lane == null) {
+            lane = new Lane(notification.channel());
+            lanes.put(notification.channel(), lane);
+        }
+        lane.queue.addLast(notification);
+        buffered++;
+        if (arrivals != null) {
+            arrivals.addLast(new Arrival(lane, lane.enqueued));
+            if (arrivals.size() > 2 * settings.bufferSize() + 16) {
+                arrivals.removeIf(a -> a.sequence < a.lane.taken);
+            }
+        }
+        lane.enqueued++;
+        if (!lane.scheduled) {
+            lane.scheduled = true;
+            scheduled++;
+            workers.execute(lane);
+        }
+    }
+
+    private @Nullable Notification dropOldest() {
+        // The oldest arrival still waiting is at the head of its own lane: lanes are FIFO, arrivals in order.
+        while (!arrivals.isEmpty()) {
+            Arrival oldest = arrivals.pollFirst();
+            if (oldest.sequence == oldest.lane.taken && !oldest.lane.queue.isEmpty()) {
+                oldest.lane.taken++;
+                buffered--;
+                return oldest.lane.queue.pollFirst();
+            }
+        }
+        return null;
+    }
+
+    private void runLane(Lane lane) {
+        int generation = lane.generation;
+        lane.runner = Thread.currentThread();
+        for (int i = 0; i < BATCH; i++) {
+            Notification notification;
+            lock.lock();
+            try {
+                notification = lane.queue.pollFirst();
+                if (notification == null) {
+                    laneIdle(lane);
+                    return;
+                }
+                lane.taken++;
+                buffered--;
+                notFull.signal();
+            } finally {
+                lock.unlock();
+            }
+            for (Subscriptions.Entry entry : subscriptions.handlers(lane.channel)) {
+                if (entry.active && !invoke(lane, generation, entry.handler, notification)) {
+                    return; // the watchdog gave this lane to another worker
+                }
+            }
+        }
+        lock.lock();
+        try {
+            workers.execute(lane);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs one handler; false when it overran and the lane has moved on without this thread. */
+    private boolean invoke(Lane lane, int generation, NotificationHandler handler, Notification notification) {
+        lane.begin(handler, notification);
+        long start = lane.startedAt;
+        Throwable error = null;
+        try {
+            handler.handle(notification);
+        } catch (Throwable t) {
+            error = t;
+        }
+        if (!lane.end(generation)) {
+            return false;
+        }
+        if (error != null) {
+            hooks.onError(error, lane.channel);
+        }
+        hooks.onHandled(notification, handler, System.nanoTime() - start, error);
+        return true;
+    }
+
+    private void laneIdle(Lane lane) {
+        lane.scheduled = false;
+        lane.runner = null;
+        scheduled--;
+        if (!subscriptions.has(lane.channel)) {
+            lanes.remove(lane.channel);
+        }
+        if (scheduled == 0 && buffered == 0) {
+            idle.signalAll();
+        }
+    }
+
+    /** Called by the watchdog: reports handlers past the callback timeout and moves their lanes on. */
+    void checkTimeouts() {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            for (Lane lane : lanes.values()) {
+                Lane.Overrun overrun = lane.takeOverIfOverrun(now, timeoutNanos);
+                if (overrun != null) {
+                    overrun.thread().interrupt();
+                    HandlerTimeoutException timeout =
+                            new HandlerTimeoutException(lane.channel, settings.callbackTimeout());
+                    hooks.onError(timeout, lane.channel);
+                    hooks.onHandled(overrun.notification(), overrun.handler(), now - overrun.startedAt(), timeout);
+                    workers.execute(lane);
+                }
+            }
+        } catch (RuntimeException e) {
+            hooks.onError(e, null); // the watchdog must keep running
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int buffered() {
+        lock.lock();
+        try {
+            return buffered;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops blocking the listener thread: from now on everything read is buffered. */
+    void stopBlocking() {
+        lock.lock();
+        try {
+            stopping = true;
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every buffered notification is handled or the deadline passes, then stops the workers,
+     * interrupting handlers still running.
+     *
+     * @return whether all was handled and every worker ended in time
+     */
+    boolean drain(long deadline) {
+        stopBlocking();
+        boolean drained = true;
+        lock.lock();
+        try {
+            while (scheduled > 0 || buffered > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    drained = false;
+                    break;
+                }
+                idle.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        } finally {
+            lock.unlock();
+        }
+        if (drained) {
+            workers.shutdown();
+        } else {
+            workers.shutdownNow();
+        }
+        // Handlers that ignore interruption get a short grace after the deadline.
+        long grace = Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+        return Notifier.awaitTermination(workers, grace) && drained;
+    }
+
+    /** A pending notification's place in arrival order: its lane and its sequence number within the lane. */
+    private record Arrival(Lane lane, long sequence) {}
+
+    /** One channel's queue and the state of the handler it is running, for the watchdog. */
+    private final class Lane implements Runnable {
+        final String channel;
+        final ArrayDeque<Notification> queue = new ArrayDeque<>();
+        // Guarded by the dispatcher's lock.
+        boolean scheduled;
+        long enqueued;
+        long taken;
+
+        // Guarded by this lane's monitor: the handler running now.
+        private int generationGuarded;
+        private long startedAtGuarded;
+        volatile int generation;
+        volatile long startedAt;
+        volatile @Nullable Thread runner;
+        private @Nullable NotificationHandler handler;
+        private @Nullable Notification current;
+
+        Lane(String channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void run() {
+            runLane(this);
+        }
+
+        synchronized void begin(NotificationHandler handler, Notification notification) {
+            this.handler = handler;
+            this.current = notification;
+            this.runner = Thread.currentThread();
+            long now = System.nanoTime();
+            startedAtGuarded = now == 0 ? 1 : now;
+            startedAt = startedAtGuarded;
+        }
+
+        /** Ends the running handler; false if the watchdog took the lane over meanwhile. */
+        synchronized boolean end(int expectedGeneration) {
+            if (generationGuarded != expectedGeneration) {
+                return false;
+            }
+            startedAtGuarded = 0;
+            handler = null;
+            current = null;
+            return true;
+        }
+
+        synchronized @Nullable Overrun takeOverIfOverrun(long now, long timeoutNanos) {
+            if (startedAtGuarded == 0 || now - startedAtGuarded < timeoutNanos) {
+                return null;
+            }
+            Overrun overrun = new Overrun(runner, handler, current, startedAtGuarded);
+            generationGuarded++;
+            generation = generationGuarded;
+            startedAtGuarded = 0;
+            handler = null;
+            current = null;
+            return overrun;
+        }
+
+        record Overrun(Thread thread, NotificationHandler handler, Notification notification, long startedAt) {}
+    }
+}

@@ -1,0 +1,570 @@
+package io.pgnotify.core;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL LISTEN/NOTIFY over one dedicated connection.
+ *
+ * <p>Every channel shares one listening connection, opened from the {@link ConnectionProvider} and owned by one
+ * thread. When it is lost the notifier reconnects with exponential backoff, LISTENs every channel again and then calls
+ * {@link NotifierListener#onReconnect}: notifications sent while it was disconnected are lost, and that call is the
+ * signal to resynchronise. Delivery is at most once; while connected nothing is lost.
+ *
+ * <p>Notifications go to handlers on worker threads through a bounded buffer: per channel one at a time and in order,
+ * different channels in parallel. A full buffer is handled by the {@link OverflowPolicy}.
+ *
+ * <pre>{@code
+ * Notifier notifier = Notifier.builder(ConnectionProvider.of(url, user, password)).build();
+ * notifier.subscribe("orders", n -> System.out.println(n.payload()));
+ * notifier.start();
+ * notifier.publish("orders", "42");
+ * notifier.close();
+ * }</pre>
+ *
+ * <p>All methods are safe to call from any thread. Every thread the notifier starts is named {@code pgnotify-<name>-…}.
+ */
+public final class Notifier implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private final Settings settings;
+    private final SafeListener hooks;
+    private final Subscriptions subscriptions = new Subscriptions();
+    private final Publisher publisher;
+    private final Dispatcher dispatcher;
+    private final ListenerLoop loop;
+    private final ScheduledExecutorService watchdog;
+    private final ExecutorService prober;
+    private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
+    private final Thread listenerThread;
+
+    private Notifier(Settings settings) {
+        this.settings = settings;
+        this.hooks = new SafeListener(settings.listener(), settings.name());
+        this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize());
+        this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
+        this.prober = Executors.newSingleThreadExecutor(threads("probe"));
+        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
+        this.listenerThread = new Thread(loop, "pgnotify-" + settings.name() + "-listener");
+        this.listenerThread.setDaemon(true);
+    }
+
+    /**
+     * Starts building a notifier.
+     *
+     * @param provider where the listening connection comes from (and, unless {@link Builder#publisher} says
+     *     otherwise, publishing connections)
+     * @return a builder with the defaults
+     */
+    public static Builder builder(ConnectionProvider provider) {
+        return new Builder(provider);
+    }
+
+    /**
+     * Subscribes a handler to a channel. The name is used exactly as given: {@code "OrderEvents"} hears
+     * {@code pg_notify('OrderEvents', …)} and not {@code 'orderevents'}. Several handlers on one channel each get every
+     * notification.
+     *
+     * <p>When the notifier is listening, this returns once the channel is listened to (or after the ping timeout,
+     * should the connection be failing meanwhile); before {@link #start()} or while reconnecting, the subscription
+     * takes effect when the connection is (re)established.
+     *
+     * @param channel the channel
+     * @param handler the handler
+     * @return the subscription, to unsubscribe
+     * @throws IllegalArgumentException if the channel name is invalid
+     * @throws IllegalStateException if the notifier is shut down
+     */
+    public Subscription subscribe(String channel, NotificationHandler handler) {
+        NotifyLimits.checkChannel(channel);
+        Objects.requireNonNull(handler, "'handler' must not be null");
+        requireNotStopped("subscribe to '" + channel + "'");
+        long before = subscriptions.version();
+        Subscriptions.Entry entry = subscriptions.add(channel, handler);
+        entry.onChange = loop::channelsChanged;
+        if (subscriptions.version() != before) {
+            loop.channelsChanged();
+            loop.awaitListened(channel, settings.pingTimeout());
+        }
+        return entry;
+    }
+
+    /**
+     * Starts listening in the background; returns at once. Connection failures are retried with backoff and reported
+     * to {@link NotifierListener#onError}.
+     *
+     * @throws IllegalStateException if already started or shut down
+     */
+    public void start() {
+        if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
+            throw new IllegalStateException("Notifier '" + settings.name() + "' cannot start: it is " + state.get());
+        }
+        long tick = Math.max(5, Math.min(250, settings.callbackTimeout().toMillis() / 4));
+        watchdog.scheduleWithFixedDelay(dispatcher::checkTimeouts, tick, tick, TimeUnit.MILLISECONDS);
+        listenerThread.start();
+        log.info("[{}] started", settings.name());
+    }
+
+    /**
+     * Sends a notification, outside any transaction of the caller's.
+     *
+     * @param channel the channel, exact and case-sensitive
+     * @param payload the payload, at most {@code maxPayloadSize} UTF-8 bytes
+     * @throws IllegalArgumentException if the channel or payload is invalid; nothing is sent
+     * @throws SQLException if the server refuses it or cannot be reached
+     */
+    public void publish(String channel, String payload) throws SQLException {
+        requireNotStopped("publish to '" + channel + "'");
+        publisher.publish(channel, payload);
+    }
+
+    /**
+     * Sends notifications on one channel in one round trip and one transaction, in order.
+     *
+     * @param channel the channel, exact and case-sensitive
+     * @param payloads the payloads, each at most {@code maxPayloadSize} UTF-8 bytes
+     * @throws IllegalArgumentException if the channel or any payload is invalid; nothing is sent
+     * @throws SQLException if the server refuses them or cannot be reached
+     */
+    public void publishAll(String channel, Collection<String> payloads) throws SQLException {
+        requireNotStopped("publish to '" + channel + "'");
+        publisher.publishAll(channel, payloads);
+    }
+
+    /**
+     * Shuts down gracefully: stops reading, UNLISTENs, lets buffered notifications finish within the timeout, then
+     * interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
+     *
+     * @param timeout how long to wait in all
+     * @return whether everything finished in time
+     */
+    public boolean shutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "'timeout' must not be null");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        NotifierState previous;
+        do {
+            previous = state.get();
+            if (previous == NotifierState.STOPPING || previous == NotifierState.STOPPED) {
+                return awaitStopped(deadline);
+            }
+        } while (!state.compareAndSet(previous, NotifierState.STOPPING));
+
+        boolean clean = true;
+        if (previous != NotifierState.NEW) {
+            loop.stop();
+            clean &= loop.awaitExit(listenerThread, deadline);
+        }
+        clean &= dispatcher.drain(deadline);
+        watchdog.shutdownNow();
+        prober.shutdownNow();
+        clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
+        publisher.close();
+        synchronized (state) {
+            state.set(NotifierState.STOPPED);
+            state.notifyAll();
+        }
+        log.info("[{}] stopped{}", settings.name(), clean ? "" : " (not everything finished in time)");
+        return clean;
+    }
+
+    /** Shuts down with the configured shutdown timeout. */
+    @Override
+    public void close() {
+        shutdown(settings.shutdownTimeout());
+    }
+
+    /**
+     * The current state.
+     *
+     * @return the state
+     */
+    public NotifierState state() {
+        return state.get();
+    }
+
+    /**
+     * The channels with at least one subscriber.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public Set<String> channels() {
+        return Set.copyOf(subscriptions.channels());
+    }
+
+    /**
+     * A snapshot for health checks.
+     *
+     * @return the status
+     */
+    public NotifierStatus status() {
+        return loop.status(channels(), dispatcher.buffered());
+    }
+
+    /**
+     * The name used in thread names and log lines.
+     *
+     * @return the name
+     */
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public String toString() {
+        return "Notifier[" + settings.name() + ", " + state.get() + "]";
+    }
+
+    private void requireNotStopped(String action) {
+        NotifierState current = state.get();
+        if (current == NotifierState.STOPPING || current == NotifierState.STOPPED) {
+            throw new IllegalStateException("Notifier '" + settings.name() + "' is " + current + "; cannot " + action);
+        }
+    }
+
+    private boolean awaitStopped(long deadline) {
+        synchronized (state) {
+            while (state.get() != NotifierState.STOPPED) {
+                long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (remaining <= 0) {
+                    return false;
+                }
+                try {
+                    state.wait(remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    static boolean awaitTermination(ExecutorService executor, long deadline) {
+        try {
+            return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private ThreadFactory threads(String role) {
+        AtomicInteger count = new AtomicInteger();
+        String prefix = "pgnotify-" + settings.name() + "-" + role;
+        return runnable -> {
+            Thread thread =
+                    new Thread(runnable, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Builds a {@link Notifier}; every setting has a default and is checked when set. */
+    public static final class Builder {
+
+        private final ConnectionProvider provider;
+        private @Nullable ConnectionProvider publisher;
+        private @Nullable String name;
+        private Duration reconnectInterval = Duration.ofSeconds(1);
+        private Duration maxReconnectInterval = Duration.ofSeconds(30);
+        private int maxReconnectAttempts = 0;
+        private double reconnectBackoffMultiplier = 2.0;
+        private double reconnectJitter = 0.2;
+        private int maxPayloadSize = NotifyLimits.MAX_PAYLOAD_BYTES;
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration pingTimeout = Duration.ofSeconds(5);
+        private Duration callbackTimeout = Duration.ofSeconds(30);
+        private int bufferSize = 100;
+        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private int maxWorkers = 64;
+        private String applicationName = "pgnotify-listener";
+        private @Nullable NotifierListener listener;
+
+        private Builder(ConnectionProvider provider) {
+            this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
+        }
+
+        /**
+         * The name in thread names and log lines. Default: {@code notifier-N}.
+         *
+         * @param name a short name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "'name' must not be null");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("'name' must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * The delay after the first failed connection attempt; later ones grow by the multiplier. Default 1 s. The
+         * first attempt after a disconnect is made at once.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         */
+        public Builder reconnectInterval(Duration interval) {
+            this.reconnectInterval = positive("reconnectInterval", interval);
+            return this;
+        }
+
+        /**
+         * The longest delay between connection attempts. Default 30 s.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         */
+        public Builder maxReconnectInterval(Duration interval) {
+            this.maxReconnectInterval = positive("maxReconnectInterval", interval);
+            return this;
+        }
+
+        /**
+         * How many failed connection attempts in a row before giving up ({@link NotifierState#FAILED}). Default 0:
+         * never give up.
+         *
+         * @param attempts 0 or more
+         * @return this builder
+         */
+        public Builder maxReconnectAttempts(int attempts) {
+            if (attempts < 0) {
+                throw new IllegalArgumentException(
+                        "'maxReconnectAttempts' must be 0 (unlimited) or more, got " + attempts);
+            }
+            this.maxReconnectAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * The factor by which the delay grows after each failed attempt. Default 2.0.
+         *
+         * @param multiplier at least 1.0
+         * @return this builder
+         */
+        public Builder reconnectBackoffMultiplier(double multiplier) {
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException(
+                        "'reconnectBackoffMultiplier' must be at least 1.0, got " + multiplier);
+            }
+            this.reconnectBackoffMultiplier = multiplier;
+            return this;
+        }
+
+        /**
+         * The random spread of each delay, as a fraction of it. Default 0.2 (±20%).
+         *
+         * @param jitter from 0.0 to 1.0
+         * @return this builder
+         */
+        public Builder reconnectJitter(double jitter) {
+            if (!(jitter >= 0.0 && jitter <= 1.0)) {
+                throw new IllegalArgumentException("'reconnectJitter' must be between 0.0 and 1.0, got " + jitter);
+            }
+            this.reconnectJitter = jitter;
+            return this;
+        }
+
+        /**
+         * The largest payload accepted by {@link #publish}, in UTF-8 bytes. Default 7999, PostgreSQL's limit.
+         *
+         * @param bytes from 1 to 7999
+         * @return this builder
+         */
+        public Builder maxPayloadSize(int bytes) {
+            NotifyLimits.checkMaxPayloadSize(bytes);
+            this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /**
+         * How often the listening connection is pinged and probed end to end with a notification to itself. Default
+         * 30 s. A connection that went silent is detected within this interval plus the ping timeout.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = positive("pingInterval", interval);
+            return this;
+        }
+
+        /**
+         * How long a ping, a LISTEN or the probe may take before the connection is given up as dead. Default 5 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder pingTimeout(Duration timeout) {
+            this.pingTimeout = positive("pingTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a handler may run before it is reported as timed out, interrupted, and its channel moves on.
+         * Default 30 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder callbackTimeout(Duration timeout) {
+            this.callbackTimeout = positive("callbackTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How many notifications may wait for their handlers. Default 100.
+         *
+         * @param size at least 1
+         * @return this builder
+         */
+        public Builder bufferSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("'bufferSize' must be at least 1, got " + size);
+            }
+            this.bufferSize = size;
+            return this;
+        }
+
+        /**
+         * What to do when the buffer is full. Default {@link OverflowPolicy#BLOCK}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder overflowPolicy(OverflowPolicy policy) {
+            this.overflowPolicy = Objects.requireNonNull(policy, "'overflowPolicy' must not be null");
+            return this;
+        }
+
+        /**
+         * How long {@link #close()} waits for buffered notifications and threads. Default 10 s.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "'shutdownTimeout' must not be null");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("'shutdownTimeout' must not be negative, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The most worker threads running handlers at once; channels beyond that wait their turn. Default 64.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder maxWorkers(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("'maxWorkers' must be at least 1, got " + threads);
+            }
+            this.maxWorkers = threads;
+            return this;
+        }
+
+        /**
+         * The {@code application_name} of the listening connection, as seen in {@code pg_stat_activity}. Default
+         * {@code pgnotify-listener}.
+         *
+         * @param applicationName at most 63 bytes
+         * @return this builder
+         */
+        public Builder applicationName(String applicationName) {
+            Objects.requireNonNull(applicationName, "'applicationName' must not be null");
+            int bytes = NotifyLimits.utf8Length(applicationName);
+            if (bytes > NotifyLimits.MAX_CHANNEL_BYTES) {
+                throw new IllegalArgumentException(
+                        "'applicationName' is " + bytes + " bytes; the limit is " + NotifyLimits.MAX_CHANNEL_BYTES);
+            }
+            this.applicationName = applicationName;
+            return this;
+        }
+
+        /**
+         * The hooks. Default: none (connection events and handler errors are still logged).
+         *
+         * @param listener the hooks
+         * @return this builder
+         */
+        public Builder listener(NotifierListener listener) {
+            this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
+            return this;
+        }
+
+        /**
+         * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
+         * connection per call; any other is kept open as one connection.
+         *
+         * @param publisher the provider
+         * @return this builder
+         */
+        public Builder publisher(ConnectionProvider publisher) {
+            this.publisher = Objects.requireNonNull(publisher, "'publisher' must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the notifier; nothing connects before {@link Notifier#start()} or the first publish.
+         *
+         * @return a new notifier
+         * @throws IllegalArgumentException if settings contradict each other
+         */
+        public Notifier build() {
+            if (maxReconnectInterval.compareTo(reconnectInterval) < 0) {
+                throw new IllegalArgumentException("'maxReconnectInterval' (" + maxReconnectInterval
+                        + ") must not be less than 'reconnectInterval' (" + reconnectInterval + ")");
+            }
+            String resolvedName = name != null ? name : "notifier-" + COUNTER.incrementAndGet();
+            return new Notifier(new Settings(
+                    resolvedName,
+                    provider,
+                    publisher != null ? publisher : provider,
+                    reconnectInterval,
+                    maxReconnectInterval,
+                    maxReconnectAttempts,
+                    reconnectBackoffMultiplier,
+                    reconnectJitter,
+                    maxPayloadSize,
+                    pingInterval,
+                    pingTimeout,
+                    callbackTimeout,
+                    bufferSize,
+                    overflowPolicy,
+                    shutdownTimeout,
+                    maxWorkers,
+                    applicationName,
+                    listener != null ? listener : new LoggingListener(resolvedName)));
+        }
+
+        private static Duration positive(String setting, Duration value) {
+            Objects.requireNonNull(value, () -> "'" + setting + "' must not be null");
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException("'" + setting + "' must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

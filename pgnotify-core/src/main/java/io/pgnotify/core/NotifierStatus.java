@@ -1,0 +1,47 @@
+package io.pgnotify.core;
+
+import java.time.Instant;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of a {@link Notifier}'s health, for health checks and operators. Never contains credentials.
+ *
+ * @param name the notifier's name
+ * @param state the state
+ * @param channels the channels with at least one subscriber
+ * @param listenedChannels the channels LISTENed to on the current connection
+ * @param reconnectAttempts failed connection attempts since the connection was lost (0 while listening)
+ * @param reconnects completed reconnects since start
+ * @param backendPid the listening connection's backend process id, 0 when not connected
+ * @param connectedSince when the current listening connection was opened, or {@code null}
+ * @param lastReconnectAt when the last reconnect completed, or {@code null}
+ * @param lastPingAt when the last ping and probe succeeded, or {@code null}
+ * @param serverQueueUsage {@code pg_notification_queue_usage()} at the last ping, 0 to 1
+ * @param buffered notifications waiting for their handlers
+ * @param lastError the last connection or probe failure's message, or {@code null}
+ */
+public record NotifierStatus(
+        String name,
+        NotifierState state,
+        Set<String> channels,
+        Set<String> listenedChannels,
+        int reconnectAttempts,
+        long reconnects,
+        int backendPid,
+        @Nullable Instant connectedSince,
+        @Nullable Instant lastReconnectAt,
+        @Nullable Instant lastPingAt,
+        double serverQueueUsage,
+        int buffered,
+        @Nullable String lastError) {
+
+    /**
+     * Whether the notifier is listening to every subscribed channel and its last probe, if any, succeeded.
+     *
+     * @return {@code true} when healthy
+     */
+    public boolean healthy() {
+        return state == NotifierState.LISTENING && listenedChannels.containsAll(channels) && lastError == null;
+    }
+}

@@ -1,0 +1,30 @@
+package io.pgnotify.core;
+
+import java.time.Duration;
+
+/** A {@link Notifier}'s validated configuration. */
+record Settings(
+        String name,
+        ConnectionProvider provider,
+        ConnectionProvider publisher,
+        Duration reconnectInterval,
+        Duration maxReconnectInterval,
+        int maxReconnectAttempts,
+        double reconnectBackoffMultiplier,
+        double reconnectJitter,
+        int maxPayloadSize,
+        Duration pingInterval,
+        Duration pingTimeout,
+        Duration callbackTimeout,
+        int bufferSize,
+        OverflowPolicy overflowPolicy,
+        Duration shutdownTimeout,
+        int maxWorkers,
+        String applicationName,
+        NotifierListener listener) {
+
+    ReconnectPolicy reconnectPolicy() {
+        return new ReconnectPolicy(
+                reconnectInterval, maxReconnectInterval, reconnectBackoffMultiplier, reconnectJitter);
+    }
+}
