@@ -1,0 +1,228 @@
+package io.pgnotify.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgnotify.core.Notifiers.Events;
+import io.pgnotify.core.Notifiers.Recorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NotifierDispatchTests {
+
+    private Notifier notifier;
+
+    @AfterEach
+    void stop() {
+        if (notifier != null) {
+            notifier.shutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void handlersRunOnWorkerThreadsNeverOnTheListenerThread() throws Exception {
+        notifier = Notifiers.started(b -> b.name("threads"));
+        List<String> threads = new ArrayList<>();
+        notifier.subscribe("where", n -> threads.add(Thread.currentThread().getName()));
+
+        notifier.publish("where", "x");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> threads.size() == 1);
+        assertThat(threads.get(0)).startsWith("pgnotify-threads-worker-");
+    }
+
+    @Test
+    void aSlowHandlerOnOneChannelDoesNotHoldUpAnother() throws Exception {
+        notifier = Notifiers.started(b -> b.name("lanes"));
+        CountDownLatch release = new CountDownLatch(1);
+        notifier.subscribe("slow", n -> release.await(20, TimeUnit.SECONDS));
+        Recorder fast = new Recorder();
+        notifier.subscribe("fast", fast);
+
+        notifier.publish("slow", "blocks");
+        notifier.publishAll("fast", List.of("1", "2", "3"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> fast.received.size() == 3);
+        release.countDown();
+    }
+
+    @Test
+    void aChannelsNotificationsAreHandledOneAtATimeInOrder() throws Exception {
+        notifier = Notifiers.started(b -> b.name("order").bufferSize(1000));
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicBoolean overlapped = new AtomicBoolean();
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        notifier.subscribe("ordered", n -> {
+            if (concurrent.incrementAndGet() > 1) {
+                overlapped.set(true);
+            }
+            seen.add(n.payload());
+            concurrent.decrementAndGet();
+        });
+        List<String> payloads =
+                IntStream.range(0, 2000).mapToObj(Integer::toString).toList();
+
+        notifier.publishAll("ordered", payloads);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2000);
+        assertThat(seen).isEqualTo(payloads);
+        assertThat(overlapped).isFalse();
+    }
+
+    @Test
+    void aHandlersExceptionIsReportedAndIsolated() throws Exception {
+        Events events = new Events();
+        notifier = Notifiers.started(b -> b.name("errors").listener(events));
+        Recorder neighbour = new Recorder();
+        notifier.subscribe("faulty", n -> {
+            if (n.payload().equals("boom")) {
+                throw new IllegalStateException("handler failed on purpose");
+            }
+        });
+        notifier.subscribe("faulty", neighbour);
+
+        notifier.publishAll("faulty", List.of("boom", "after"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> neighbour.received.size() == 2);
+        assertThat(events.errors)
+                .singleElement()
+                .satisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("handler failed on purpose"));
+        assertThat(events.log).contains("error:faulty");
+    }
+
+    @Test
+    void aHandlerPastTheCallbackTimeoutIsReportedInterruptedAndNoLongerHoldsItsChannel() throws Exception {
+        Events events = new Events();
+        notifier = Notifiers.started(
+                b -> b.name("timeout").callbackTimeout(Duration.ofMillis(300)).listener(events));
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        notifier.subscribe("hangs", n -> {
+            if (n.payload().equals("hang")) {
+                try {
+                    new CountDownLatch(1).await(60, TimeUnit.SECONDS); // a handler stuck in a blocking call
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            }
+        });
+        notifier.subscribe("hangs", recorder);
+
+        notifier.publishAll("hangs", List.of("hang", "next"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorder.payloads().contains("next"));
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(events.errors)
+                .singleElement()
+                .satisfies(e -> assertThat(e)
+                        .isInstanceOf(HandlerTimeoutException.class)
+                        .hasMessageContaining("'hangs'")
+                        .hasMessageContaining("PT0.3S"));
+    }
+
+    @Test
+    void aHandlerThatIgnoresInterruptionStillReleasesItsChannel() throws Exception {
+        Events events = new Events();
+        notifier = Notifiers.started(
+                b -> b.name("stubborn").callbackTimeout(Duration.ofMillis(200)).listener(events));
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        notifier.subscribe("stubborn", n -> {
+            if (n.payload().equals("stuck")) {
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // deliberately ignored
+                    }
+                }
+            }
+        });
+        notifier.subscribe("stubborn", recorder);
+
+        notifier.publishAll("stubborn", List.of("stuck", "a", "b"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorder.payloads().containsAll(List.of("a", "b")));
+        release.countDown();
+    }
+
+    @Test
+    void underBlockASlowConsumerLosesNothing() throws Exception {
+        notifier = Notifiers.started(b -> b.name("block").bufferSize(16).overflowPolicy(OverflowPolicy.BLOCK));
+        int count = 50_000;
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        notifier.subscribe("firehose", n -> {
+            seen.add(n.payload());
+            if (seen.size() % 1000 == 0) {
+                TimeUnit.MILLISECONDS.sleep(20); // simulated work: slower than the publisher
+            }
+        });
+        List<String> payloads =
+                IntStream.range(0, count).mapToObj(Integer::toString).toList();
+
+        for (int from = 0; from < count; from += 5000) {
+            notifier.publishAll("firehose", payloads.subList(from, from + 5000));
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == count);
+        assertThat(seen).isEqualTo(payloads);
+    }
+
+    @Test
+    void dropNewestDropsExactlyWhatItReports() throws Exception {
+        assertDropsAreExact(OverflowPolicy.DROP_NEWEST);
+    }
+
+    @Test
+    void dropOldestDropsExactlyWhatItReports() throws Exception {
+        assertDropsAreExact(OverflowPolicy.DROP_OLDEST);
+    }
+
+    private void assertDropsAreExact(OverflowPolicy policy) throws Exception {
+        Events events = new Events();
+        notifier = Notifiers.started(
+                b -> b.name("drop").bufferSize(10).overflowPolicy(policy).listener(events));
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        notifier.subscribe("overflow", n -> {
+            if (n.payload().equals("first")) {
+                entered.countDown();
+                gate.await(20, TimeUnit.SECONDS);
+            }
+        });
+        notifier.subscribe("overflow", recorder);
+        List<String> payloads =
+                IntStream.range(0, 500).mapToObj(Integer::toString).toList();
+
+        notifier.publish("overflow", "first");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        notifier.publishAll("overflow", payloads);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.dropped.size() == 490);
+        gate.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.received.size() == 11);
+        List<String> dropped =
+                events.dropped.stream().map(Notification::payload).toList();
+        List<String> kept = recorder.payloads().subList(1, 11);
+        assertThat(recorder.payloads().get(0)).isEqualTo("first");
+        assertThat(kept).doesNotContainAnyElementsOf(dropped);
+        if (policy == OverflowPolicy.DROP_NEWEST) {
+            assertThat(kept).isEqualTo(payloads.subList(0, 10));
+            assertThat(dropped).isEqualTo(payloads.subList(10, 500));
+        } else {
+            assertThat(kept).isEqualTo(payloads.subList(490, 500));
+            assertThat(dropped).isEqualTo(payloads.subList(0, 490));
+        }
+    }
+}
