@@ -1,0 +1,102 @@
+package io.pgnotify.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** Command-line options; every one has a default, so no argument runs the documented benchmark. */
+record Options(
+        Server server,
+        String channel,
+        List<Integer> rates,
+        Duration warmup,
+        Duration measured,
+        int runs,
+        List<String> listeners) {
+
+    static final List<String> ALL_LISTENERS = List.of("pgnotify", "vertx", "naive", "prompt");
+
+    static final String USAGE = """
+            Usage: java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar [options]
+              --url URL          jdbc:postgresql://host[:port]/database (default jdbc:postgresql://127.0.0.1:5432/postgres)
+              --user NAME        (default postgres)
+              --password SECRET  (default none)
+              --rates LIST       notifications per second, one step each (default 100,1000,5000)
+              --seconds N        measured seconds per step (default 20)
+              --warmup N         warm-up seconds per step, not recorded (default 5)
+              --runs N           repetitions of all steps, each with fresh connections (default 3)
+              --listeners LIST   any of pgnotify,vertx,naive,prompt (default all, all listening at once)
+              --channel NAME     (default pgnotify_bench)
+            """;
+
+    static Options parse(String[] args) {
+        String url = "jdbc:postgresql://127.0.0.1:5432/postgres";
+        String user = "postgres";
+        @Nullable String password = null;
+        List<Integer> rates = List.of(100, 1000, 5000);
+        int seconds = 20;
+        int warmup = 5;
+        int runs = 3;
+        List<String> listeners = ALL_LISTENERS;
+        String channel = "pgnotify_bench";
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--help") || name.equals("-h")) {
+                throw new IllegalArgumentException("");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("Option " + name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--url" -> url = value;
+                case "--user" -> user = value;
+                case "--password" -> password = value;
+                case "--rates" -> rates = positives(name, value);
+                case "--seconds" -> seconds = positive(name, value);
+                case "--warmup" -> warmup = positive(name, value);
+                case "--runs" -> runs = positive(name, value);
+                case "--channel" -> channel = value;
+                case "--listeners" -> {
+                    listeners = Arrays.asList(value.split(","));
+                    if (!Set.copyOf(ALL_LISTENERS).containsAll(listeners)) {
+                        throw new IllegalArgumentException(
+                                "--listeners must be among " + ALL_LISTENERS + ", got " + value);
+                    }
+                }
+                default -> throw new IllegalArgumentException("Unknown option " + name);
+            }
+        }
+        return new Options(
+                Server.of(url, user, password),
+                channel,
+                rates,
+                Duration.ofSeconds(warmup),
+                Duration.ofSeconds(seconds),
+                runs,
+                listeners);
+    }
+
+    private static List<Integer> positives(String name, String value) {
+        List<Integer> list = new ArrayList<>();
+        for (String part : value.split(",")) {
+            list.add(positive(name, part.trim()));
+        }
+        return List.copyOf(list);
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a positive integer, got '" + value + "'");
+    }
+}

@@ -1,0 +1,57 @@
+package io.pgnotify.benchmarks;
+
+import io.pgnotify.core.ConnectionProvider;
+import io.pgnotify.core.Notifier;
+import io.pgnotify.core.NotifierState;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The pgnotify {@link Notifier}, measured at handler entry. A second, diagnostic series measures only the hand-off
+ * inside the notifier: from {@code Notification.receivedAt()} (set by the listener thread when pgjdbc returned it) to
+ * handler entry, both wall-clock {@link Instant}s.
+ */
+final class PgnotifyListener implements Listener {
+
+    private final Latencies latencies = new Latencies("pgnotify Notifier (handler entry)");
+    private final Latencies handoff = new Latencies("  of which: listener thread to handler");
+    private final Notifier notifier;
+    private final String channel;
+
+    PgnotifyListener(Server server, String channel) {
+        this.channel = channel;
+        this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
+                .name("bench")
+                .build();
+    }
+
+    @Override
+    public void start() throws Exception {
+        notifier.subscribe(channel, n -> {
+            long now = System.nanoTime();
+            Instant entered = Instant.now();
+            latencies.record(n.payload(), now);
+            handoff.recordLatency(n.payload(), ChronoUnit.NANOS.between(n.receivedAt(), entered));
+        });
+        notifier.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (notifier.state() != NotifierState.LISTENING) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("The notifier is not listening after 30 s: " + notifier.status());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public List<Latencies> series() {
+        return List.of(latencies, handoff);
+    }
+
+    @Override
+    public void close() {
+        notifier.close();
+    }
+}
