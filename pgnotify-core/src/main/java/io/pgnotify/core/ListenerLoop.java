@@ -58,7 +58,6 @@ final class ListenerLoop implements Runnable {
 
     // Used by the listener thread only; other threads may only abort it to unblock the thread at shutdown.
     private volatile @Nullable Connection connection;
-    private volatile @Nullable Thread thread;
 
     // Listener thread only.
     private int failures;
@@ -103,7 +102,6 @@ final class ListenerLoop implements Runnable {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
         while (!stopping) {
             if (failures > 0) {
                 if (settings.maxReconnectAttempts() > 0 && failures >= settings.maxReconnectAttempts()) {
@@ -439,8 +437,10 @@ final class ListenerLoop implements Runnable {
 
     /** Waits until a channel is listened to, while the notifier is listening; bounded by the timeout. */
     void awaitListened(String channel, Duration timeout) {
-        if (Thread.currentThread() == thread) {
-            return; // a hook on the listener thread itself: the change applies on the next turn of the loop
+        if (Thread.currentThread().getName().startsWith("pgnotify-" + name + "-")) {
+            // Called from a hook or handler of this notifier: waiting here could wait on itself (the listener thread
+            // blocked on a full buffer that this very handler drains). The change applies on the loop's next turn.
+            return;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (listenedMonitor) {
