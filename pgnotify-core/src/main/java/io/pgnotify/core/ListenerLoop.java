@@ -80,6 +80,7 @@ final class ListenerLoop implements Runnable {
     private volatile int failedAttempts;
     private volatile long reconnects;
     private volatile @Nullable String probeSendError;
+    private volatile long probeCommittedAt;
 
     ListenerLoop(
             Settings settings,
@@ -163,12 +164,15 @@ final class ListenerLoop implements Runnable {
                     }
                     continue;
                 }
-                if (now - probeSentAt >= pingTimeout) {
+                // The deadline runs from when the probe was committed, so a slow publisher (a busy pool) is
+                // not mistaken for a listening connection that does not deliver.
+                long committedAt = probeCommittedAt;
+                if (committedAt != 0 && now - committedAt >= pingTimeout) {
                     throw new ProbeFailedException("The probe notification on the private channel did not come back"
                             + " within " + settings.pingTimeout() + ": the connection does not deliver"
                             + " notifications (a transaction-mode pooler such as PgBouncer, or a proxy?)");
                 }
-                waitNanos = probeSentAt + pingTimeout - now;
+                waitNanos = committedAt != 0 ? committedAt + pingTimeout - now : MAX_WAIT_MILLIS * 1_000_000L;
             } else if (now - nextPing >= 0) {
                 ping(c);
                 sendProbe();
@@ -283,10 +287,13 @@ final class ListenerLoop implements Runnable {
         probeToken = token;
         probeSentAt = System.nanoTime();
         probeSendError = null;
+        probeCommittedAt = 0;
         try {
             prober.execute(() -> {
                 try {
                     publisher.publish(privateChannel, token);
+                    long committed = System.nanoTime();
+                    probeCommittedAt = committed == 0 ? 1 : committed;
                 } catch (Exception e) {
                     probeSendError = describe(e);
                 }

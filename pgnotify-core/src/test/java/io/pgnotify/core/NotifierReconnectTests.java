@@ -262,4 +262,26 @@ class NotifierReconnectTests {
             NotifierLifecycleTests.assertNoThreads("stopping");
         }
     }
+
+    @Test
+    void aConnectionThatDoesNotDeliverNotificationsIsNeverReportedAsListening() throws Exception {
+        // The probe goes out through the publisher, here another server: the listener never hears it, as behind a
+        // transaction-mode pooler that forwards statements but not notifications.
+        Events events = new Events();
+        try (Notifier notifier = builder("deaf")
+                .publisher(Notifiers.provider())
+                .pingTimeout(Duration.ofMillis(300))
+                .listener(events)
+                .build()) {
+            notifier.subscribe("deaf", n -> {});
+            notifier.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.errors.size() >= 2);
+
+            assertThat(notifier.state()).isEqualTo(NotifierState.CONNECTING);
+            assertThat(notifier.status().healthy()).isFalse();
+            assertThat(notifier.status().lastError()).contains("did not come back", "PgBouncer");
+            assertThat(events.log).doesNotContain("connect");
+        }
+    }
 }
