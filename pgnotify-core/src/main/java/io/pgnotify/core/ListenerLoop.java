@@ -545,10 +545,13 @@ final class ListenerLoop implements Runnable {
         return Set.copyOf(copy);
     }
 
-    /** A message for logs and health: the exception's type and message, which pgjdbc keeps free of passwords. */
+    /**
+     * A message for logs and health: the exception's type and message, which pgjdbc keeps free of passwords, without
+     * the role names the server puts in its login errors.
+     */
     static String describe(Throwable t) {
         String message = t.getMessage();
-        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + Redaction.serverMessage(message));
     }
 
     /** The end-to-end probe did not come back: the connection accepts statements but does not deliver. */
