@@ -1,0 +1,174 @@
+package io.pgnotify.spring;
+
+import io.micrometer.observation.ObservationRegistry;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds {@link PgListener} methods on beans (also through proxies and on superclasses and interfaces), checks that
+ * they can be served, resolves {@code ${…}} placeholders in their channels and id, and registers one endpoint per
+ * method and channel with the {@link PgListenerEndpointRegistry} once every singleton exists. Registered by the
+ * auto-configuration; an unusable method fails the startup with a {@link BeanInitializationException} naming it.
+ */
+public final class PgListenerAnnotationBeanPostProcessor
+        implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
+
+    private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
+    private final List<ListenerMethod> pending = new ArrayList<>();
+    private @Nullable ConfigurableBeanFactory beanFactory;
+    private @Nullable Collaborators collaborators;
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        if (!(beanFactory instanceof ConfigurableBeanFactory configurable)) {
+            throw new IllegalArgumentException("'beanFactory' must be a ConfigurableBeanFactory");
+        }
+        this.beanFactory = configurable;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
+        if (classesWithoutListeners.contains(targetClass)
+                || !AnnotationUtils.isCandidateClass(targetClass, PgListener.class)) {
+            return bean;
+        }
+        Map<Method, PgListener> annotated =
+                MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<PgListener>)
+                        method -> AnnotatedElementUtils.findMergedAnnotation(method, PgListener.class));
+        if (annotated.isEmpty()) {
+            classesWithoutListeners.add(targetClass);
+            return bean;
+        }
+        List<ListenerMethod> found = new ArrayList<>();
+        annotated.forEach((method, annotation) -> found.add(listenerMethod(bean, beanName, method, annotation)));
+        synchronized (pending) {
+            if (collaborators == null) {
+                pending.addAll(found);
+                return bean;
+            }
+        }
+        // A bean created after startup (lazy or prototype): register its listeners at once.
+        found.forEach(this::register);
+        return bean;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        List<ListenerMethod> toRegister;
+        synchronized (pending) {
+            collaborators = Collaborators.lookUp(requireBeanFactory());
+            toRegister = new ArrayList<>(pending);
+            pending.clear();
+        }
+        toRegister.forEach(this::register);
+    }
+
+    private void register(ListenerMethod listenerMethod) {
+        Collaborators c = collaborators;
+        if (c == null) {
+            throw new IllegalStateException("Collaborators not looked up yet");
+        }
+        if (listenerMethod.needsConverter() && c.converter() == null) {
+            throw new BeanInitializationException("@PgListener method "
+                    + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
+                    + " takes a payload to convert from JSON, but there is no PgPayloadConverter: add Jackson"
+                    + " (tools.jackson.core:jackson-databind) or define a PgPayloadConverter bean");
+        }
+        for (String channel : listenerMethod.channels()) {
+            c.registry()
+                    .register(new MethodPgListenerEndpoint(
+                            listenerMethod, channel, c.converter(), c.errorHandler(), c.observationRegistry()));
+        }
+    }
+
+    private ListenerMethod listenerMethod(Object bean, String beanName, Method method, PgListener annotation) {
+        String description = ListenerMethod.describe(beanName, method);
+        if (Modifier.isStatic(method.getModifiers())) {
+            throw new BeanInitializationException("@PgListener method " + description + " must not be static");
+        }
+        Method invocable;
+        try {
+            invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+        } catch (IllegalStateException e) {
+            throw new BeanInitializationException(
+                    "@PgListener method " + description + " cannot be called on the bean's proxy: " + e.getMessage(),
+                    e);
+        }
+        org.springframework.util.ReflectionUtils.makeAccessible(invocable);
+        Set<String> channels = new LinkedHashSet<>();
+        for (String channel : annotation.channels()) {
+            String resolved = resolve(channel);
+            if (!StringUtils.hasLength(resolved)) {
+                throw new BeanInitializationException(
+                        "@PgListener method " + description + " names an empty channel ('" + channel + "')");
+            }
+            try {
+                channels.add(io.pgnotify.core.NotifyLimits.checkChannel(resolved));
+            } catch (IllegalArgumentException e) {
+                throw new BeanInitializationException("@PgListener method " + description + ": " + e.getMessage(), e);
+            }
+        }
+        if (channels.isEmpty()) {
+            throw new BeanInitializationException("@PgListener method " + description + " names no channel");
+        }
+        String id = StringUtils.hasText(annotation.id()) ? resolve(annotation.id()) : beanName + "#" + method.getName();
+        return new ListenerMethod(
+                beanName,
+                bean,
+                method,
+                invocable,
+                id,
+                List.copyOf(channels),
+                ListenerMethod.parameters(beanName, method));
+    }
+
+    private String resolve(String value) {
+        String resolved = requireBeanFactory().resolveEmbeddedValue(value);
+        return resolved != null ? resolved : value;
+    }
+
+    private ConfigurableBeanFactory requireBeanFactory() {
+        if (beanFactory == null) {
+            throw new IllegalStateException("BeanFactory not set");
+        }
+        return beanFactory;
+    }
+
+    private record Collaborators(
+            PgListenerEndpointRegistry registry,
+            @Nullable PgPayloadConverter converter,
+            PgListenerErrorHandler errorHandler,
+            ObservationRegistry observationRegistry) {
+
+        static Collaborators lookUp(ConfigurableBeanFactory beanFactory) {
+            return new Collaborators(
+                    beanFactory.getBean(PgListenerEndpointRegistry.class),
+                    beanFactory.getBeanProvider(PgPayloadConverter.class).getIfUnique(),
+                    beanFactory
+                            .getBeanProvider(PgListenerErrorHandler.class)
+                            .getIfUnique(PgListenerErrorHandler::logging),
+                    beanFactory.getBeanProvider(ObservationRegistry.class).getIfUnique(() -> ObservationRegistry.NOOP));
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.pgnotify.spring;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.pgnotify.core.NotificationPublisher;
+import io.pgnotify.core.NotifyLimits;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
+import org.springframework.jdbc.support.SQLExceptionTranslator;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Sends notifications through the application's {@link DataSource}, taking part in Spring-managed transactions.
+ *
+ * <p>Inside a transaction the notification is sent on that transaction's connection: PostgreSQL delivers it when the
+ * transaction commits and never after a rollback. Outside one, a pooled connection sends it at once. A {@code String}
+ * payload is sent as it is; anything else is converted by the {@link PgPayloadConverter} (JSON by default). Channel
+ * names are exact and payloads are limited to {@code maxPayloadSize} UTF-8 bytes after conversion; invalid arguments
+ * throw {@link IllegalArgumentException} before anything is sent, and database failures a {@link DataAccessException}.
+ *
+ * <pre>{@code
+ * @Transactional
+ * void place(Order order) {
+ *     orders.save(order);
+ *     template.publish("orders", order); // delivered at commit
+ * }
+ * }</pre>
+ */
+public final class PgNotifyTemplate {
+
+    private final DataSource dataSource;
+    private final @Nullable PgPayloadConverter converter;
+    private final int maxPayloadSize;
+    private final Supplier<List<PgNotifyPublishListener>> publishListeners;
+    private final ObservationRegistry observationRegistry;
+    private final SQLExceptionTranslator translator = new SQLExceptionSubclassTranslator();
+
+    private PgNotifyTemplate(Builder builder) {
+        this.dataSource = builder.dataSource;
+        this.converter = builder.converter;
+        this.maxPayloadSize = builder.maxPayloadSize;
+        this.publishListeners = builder.publishListeners;
+        this.observationRegistry = builder.observationRegistry;
+    }
+
+    /**
+     * Starts building a template.
+     *
+     * @param dataSource where connections come from
+     * @return a builder with the defaults
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /**
+     * Sends one notification.
+     *
+     * @param channel the channel, exact and case-sensitive
+     * @param payload a {@code String} sent as it is, or an object to convert
+     * @throws IllegalArgumentException if the channel or the payload is invalid; nothing is sent
+     * @throws DataAccessException if the database refuses it or cannot be reached
+     */
+    public void publish(String channel, Object payload) {
+        NotifyLimits.checkChannel(channel);
+        String converted = convert(channel, payload);
+        send(channel, 1, connection -> NotificationPublisher.publish(connection, channel, converted, maxPayloadSize));
+    }
+
+    /**
+     * Sends several notifications on one channel in one round trip, in order. Identical payloads within one
+     * transaction are delivered once (PostgreSQL folds them).
+     *
+     * @param channel the channel, exact and case-sensitive
+     * @param payloads {@code String}s sent as they are, or objects to convert
+     * @throws IllegalArgumentException if the channel or any payload is invalid; nothing is sent
+     * @throws DataAccessException if the database refuses them or cannot be reached
+     */
+    public void publishAll(String channel, Collection<?> payloads) {
+        NotifyLimits.checkChannel(channel);
+        Objects.requireNonNull(payloads, "'payloads' must not be null");
+        List<String> converted = new ArrayList<>(payloads.size());
+        for (Object payload : payloads) {
+            converted.add(convert(channel, payload));
+        }
+        if (converted.isEmpty()) {
+            return;
+        }
+        send(
+                channel,
+                converted.size(),
+                connection -> NotificationPublisher.publishAll(connection, channel, converted, maxPayloadSize));
+    }
+
+    private String convert(String channel, @Nullable Object payload) {
+        Objects.requireNonNull(payload, () -> "Payload for channel '" + channel + "' must not be null");
+        if (payload instanceof String text) {
+            return text;
+        }
+        if (converter == null) {
+            throw new IllegalStateException(
+                    "Cannot convert a " + payload.getClass().getName() + " payload for channel '" + channel
+                            + "': no PgPayloadConverter (add Jackson or define a PgPayloadConverter bean)");
+        }
+        return converter.toPayload(payload);
+    }
+
+    private void send(String channel, int count, Statement statement) {
+        Observation.createNotStarted("pgnotify.publish", observationRegistry)
+                .contextualName("pgnotify publish " + channel)
+                .lowCardinalityKeyValue("channel", channel)
+                .observe(() -> execute(channel, statement));
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    published(channel, count);
+                }
+            });
+        } else {
+            published(channel, count);
+        }
+    }
+
+    private void execute(String channel, Statement statement) {
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try {
+            statement.execute(connection);
+            // A pool may hand out connections with autocommit off; outside a Spring transaction nobody else commits.
+            if (!DataSourceUtils.isConnectionTransactional(connection, dataSource) && !connection.getAutoCommit()) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            DataAccessException translated = translator.translate("pg_notify on channel '" + channel + "'", null, e);
+            throw translated != null
+                    ? translated
+                    : new org.springframework.jdbc.UncategorizedSQLException(
+                            "pg_notify on channel '" + channel + "'", null, e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+    }
+
+    private void published(String channel, int count) {
+        for (PgNotifyPublishListener listener : publishListeners.get()) {
+            listener.onPublished(channel, count);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Statement {
+        void execute(Connection connection) throws SQLException;
+    }
+
+    /** Builds a {@link PgNotifyTemplate}. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private @Nullable PgPayloadConverter converter;
+        private int maxPayloadSize = NotifyLimits.MAX_PAYLOAD_BYTES;
+        private Supplier<List<PgNotifyPublishListener>> publishListeners = List::of;
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "'dataSource' must not be null");
+        }
+
+        /**
+         * How payloads other than {@code String}s are converted. Default: none, so only {@code String}s are accepted.
+         *
+         * @param converter the converter
+         * @return this builder
+         */
+        public Builder payloadConverter(@Nullable PgPayloadConverter converter) {
+            this.converter = converter;
+            return this;
+        }
+
+        /**
+         * The largest payload accepted, in UTF-8 bytes. Default 7999, PostgreSQL's limit.
+         *
+         * @param bytes from 1 to 7999
+         * @return this builder
+         */
+        public Builder maxPayloadSize(int bytes) {
+            if (bytes < 1 || bytes > NotifyLimits.MAX_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("'maxPayloadSize' must be between 1 and "
+                        + NotifyLimits.MAX_PAYLOAD_BYTES + " bytes, got " + bytes);
+            }
+            this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /**
+         * Who is told about successful sends; asked at every send, so late-registered listeners are seen.
+         *
+         * @param listeners supplies the listeners
+         * @return this builder
+         */
+        public Builder publishListeners(Supplier<List<PgNotifyPublishListener>> listeners) {
+            this.publishListeners = Objects.requireNonNull(listeners, "'listeners' must not be null");
+            return this;
+        }
+
+        /**
+         * Where the {@code pgnotify.publish} observations go. Default: {@link ObservationRegistry#NOOP}.
+         *
+         * @param registry the registry
+         * @return this builder
+         */
+        public Builder observationRegistry(ObservationRegistry registry) {
+            this.observationRegistry = Objects.requireNonNull(registry, "'registry' must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the template.
+         *
+         * @return a new template
+         */
+        public PgNotifyTemplate build() {
+            return new PgNotifyTemplate(this);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** Auto-configuration of pgnotify for Spring Boot. */
+@NullMarked
+package io.pgnotify.spring.boot.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;
