@@ -41,7 +41,7 @@ public final class LatencyBenchmark {
             System.out.printf("%n### Run %d of %d (load average %s)%n", run, options.runs(), loadAverage());
             List<Listener> listeners = startListeners(options);
             try (Connection publishing = options.server().connect()) {
-                FixedRatePublisher publisher = new FixedRatePublisher(publishing, options.channel());
+                FixedRatePublisher publisher = new FixedRatePublisher(publishing, options.channel(), options.poisson());
                 for (int rate : options.rates()) {
                     step++;
                     int current = step;
@@ -123,8 +123,10 @@ public final class LatencyBenchmark {
         }
         System.out.printf(
                 Locale.ROOT,
-                "- Steps: %s notifications/s, each %d s warm-up (discarded) + %d s measured; %d run(s); listeners %s%n",
+                "- Steps: %s notifications/s (%s arrivals), each %d s warm-up (discarded) + %d s measured; %d run(s);"
+                        + " listeners %s%n",
                 options.rates(),
+                options.poisson() ? "Poisson" : "evenly spaced",
                 options.warmup().toSeconds(),
                 options.measured().toSeconds(),
                 options.runs(),

@@ -15,7 +15,8 @@ record Options(
         Duration warmup,
         Duration measured,
         int runs,
-        List<String> listeners) {
+        List<String> listeners,
+        boolean poisson) {
 
     static final List<String> ALL_LISTENERS = List.of("pgnotify", "vertx", "naive", "prompt");
 
@@ -29,6 +30,7 @@ record Options(
               --warmup N         warm-up seconds per step, not recorded (default 5)
               --runs N           repetitions of all steps, each with fresh connections (default 3)
               --listeners LIST   any of pgnotify,vertx,naive,prompt (default all, all listening at once)
+              --arrivals KIND    fixed (evenly spaced, default) or poisson (random gaps, like pgbench --rate)
               --channel NAME     (default pgnotify_bench)
             """;
 
@@ -42,6 +44,7 @@ record Options(
         int runs = 3;
         List<String> listeners = ALL_LISTENERS;
         String channel = "pgnotify_bench";
+        boolean poisson = false;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--help") || name.equals("-h")) {
@@ -60,6 +63,12 @@ record Options(
                 case "--warmup" -> warmup = positive(name, value);
                 case "--runs" -> runs = positive(name, value);
                 case "--channel" -> channel = value;
+                case "--arrivals" -> {
+                    if (!value.equals("fixed") && !value.equals("poisson")) {
+                        throw new IllegalArgumentException("--arrivals must be fixed or poisson, got " + value);
+                    }
+                    poisson = value.equals("poisson");
+                }
                 case "--listeners" -> {
                     listeners = Arrays.asList(value.split(","));
                     if (!Set.copyOf(ALL_LISTENERS).containsAll(listeners)) {
@@ -77,7 +86,8 @@ record Options(
                 Duration.ofSeconds(warmup),
                 Duration.ofSeconds(seconds),
                 runs,
-                listeners);
+                listeners,
+                poisson);
     }
 
     private static List<Integer> positives(String name, String value) {

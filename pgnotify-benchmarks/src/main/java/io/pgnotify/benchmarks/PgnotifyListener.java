@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pgnotify {@link Notifier}, measured at handler entry. A second, diagnostic series measures only the hand-off
@@ -17,6 +19,7 @@ final class PgnotifyListener implements Listener {
 
     private final Latencies latencies = new Latencies("pgnotify Notifier (handler entry)");
     private final Latencies handoff = new Latencies("  of which: listener thread to handler");
+    private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final Notifier notifier;
     private final String channel;
 
@@ -34,6 +37,7 @@ final class PgnotifyListener implements Listener {
             Instant entered = Instant.now();
             latencies.record(n.payload(), now);
             handoff.recordLatency(n.payload(), ChronoUnit.NANOS.between(n.receivedAt(), entered));
+            handlerThreads.add(Thread.currentThread());
         });
         notifier.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -48,6 +52,30 @@ final class PgnotifyListener implements Listener {
     @Override
     public List<Latencies> series() {
         return List.of(latencies, handoff);
+    }
+
+    /**
+     * How many threads ran the handler since the last call, and how many worker threads the notifier has created so
+     * far (the highest {@code -worker-N} suffix seen): one channel needs one worker at a time.
+     */
+    @Override
+    public String note() {
+        List<Thread> threads = List.copyOf(handlerThreads);
+        handlerThreads.removeAll(threads);
+        int created = 0;
+        for (Thread thread : threads) {
+            String name = thread.getName();
+            try {
+                created = Math.max(created, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
+            } catch (NumberFormatException ignored) {
+                // not a numbered worker
+            }
+        }
+        return threads.isEmpty()
+                ? ""
+                : String.format(
+                        "pgnotify: handlers ran on %d distinct worker threads; highest worker number %d",
+                        threads.size(), created);
     }
 
     @Override
