@@ -13,7 +13,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
@@ -38,6 +41,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * }</pre>
  */
 public final class PgNotifyTemplate {
+
+    private static final Logger log = LoggerFactory.getLogger(PgNotifyTemplate.class);
 
     private final DataSource dataSource;
     private final @Nullable PgPayloadConverter converter;
@@ -142,11 +147,9 @@ public final class PgNotifyTemplate {
                 connection.commit();
             }
         } catch (SQLException e) {
-            DataAccessException translated = translator.translate("pg_notify on channel '" + channel + "'", null, e);
-            throw translated != null
-                    ? translated
-                    : new org.springframework.jdbc.UncategorizedSQLException(
-                            "pg_notify on channel '" + channel + "'", null, e);
+            String task = "pg_notify on channel '" + channel + "'";
+            DataAccessException translated = translator.translate(task, null, e);
+            throw translated != null ? translated : new UncategorizedSQLException(task, null, e);
         } finally {
             DataSourceUtils.releaseConnection(connection, dataSource);
         }
@@ -154,7 +157,12 @@ public final class PgNotifyTemplate {
 
     private void published(String channel, int count) {
         for (PgNotifyPublishListener listener : publishListeners.get()) {
-            listener.onPublished(channel, count);
+            try {
+                listener.onPublished(channel, count);
+            } catch (RuntimeException e) {
+                // The notifications are sent (or committed): a failing listener must not make the caller think not.
+                log.warn("PgNotifyPublishListener {} failed for channel '{}'; ignored", listener, channel, e);
+            }
         }
     }
 

@@ -30,6 +30,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -38,7 +39,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 class PgListenerTests {
 
     private final ApplicationContextRunner contextRunner = TestApplications.onTestDatabase()
-            .withPropertyValues("test.channel=lt-placeholder")
+            .withPropertyValues("test.channel=lt-placeholder", "test.listener-id=several")
             .withUserConfiguration(ListenerBeans.class);
 
     @Test
@@ -68,16 +69,16 @@ class PgListenerTests {
     @Test
     void convertsAJsonPayloadToTheParameterType() {
         run(context -> {
-            context.getBean(PgNotifyTemplate.class).publish("lt-json", new Order(42, "café", List.of("a", "b")));
-            awaitReceived(context, "json:" + new Order(42, "café", List.of("a", "b")) + ":lt-json");
+            context.getBean(PgNotifyTemplate.class).publish("lt-json", new Purchase(42, "café", List.of("a", "b")));
+            awaitReceived(context, "json:" + new Purchase(42, "café", List.of("a", "b")) + ":lt-json");
         });
     }
 
     @Test
     void convertsToAGenericParameterType() {
         run(context -> {
-            context.getBean(PgNotifyTemplate.class).publish("lt-generic", List.of(new Order(1, "x", List.of())));
-            awaitReceived(context, "generic:Order");
+            context.getBean(PgNotifyTemplate.class).publish("lt-generic", List.of(new Purchase(1, "x", List.of())));
+            awaitReceived(context, "generic:Purchase");
         });
     }
 
@@ -147,7 +148,7 @@ class PgListenerTests {
     }
 
     @Test
-    void reportsEveryHandledNotificationToNotifierListenerBeansWithTheListenerId() {
+    void reportsEveryHandledNotificationToEveryNotifierListenerBeanEvenWhenOneThrows() {
         run(context -> {
             publish(context, "lt-string", "hooked");
             awaitReceived(context, "string:hooked");
@@ -214,7 +215,7 @@ class PgListenerTests {
                 .untilAsserted(() -> assertThat(received(context)).contains(expected));
     }
 
-    record Order(int id, String customer, List<String> items) {}
+    record Purchase(int id, String customer, List<String> items) {}
 
     interface InterfaceListener {
 
@@ -245,12 +246,12 @@ class PgListenerTests {
         }
 
         @PgListener("lt-json")
-        void json(Notification notification, Order order) {
+        void json(Notification notification, Purchase order) {
             received.add("json:" + order + ":" + notification.channel());
         }
 
         @PgListener("lt-generic")
-        void generic(List<Order> orders) {
+        void generic(List<Purchase> orders) {
             received.add("generic:" + orders.get(0).getClass().getSimpleName());
         }
 
@@ -261,7 +262,7 @@ class PgListenerTests {
 
         @PgListener(
                 value = {"lt Mixed Case", "LT-Second"},
-                id = "several")
+                id = "${test.listener-id}")
         void several(String payload, Notification notification) {
             received.add("several:" + notification.channel() + ":" + payload);
         }
@@ -358,6 +359,22 @@ class PgListenerTests {
         }
 
         @Bean
+        @Order(1)
+        NotifierListener throwingNotifierListener() {
+            return new NotifierListener() {
+                @Override
+                public void onHandled(
+                        Notification notification,
+                        NotificationHandler handler,
+                        long durationNanos,
+                        @Nullable Throwable error) {
+                    throw new IllegalStateException("hook failed on purpose");
+                }
+            };
+        }
+
+        @Bean
+        @Order(2)
         RecordingNotifierListener recordingNotifierListener() {
             return new RecordingNotifierListener();
         }
@@ -387,7 +404,7 @@ class PgListenerTests {
     static class TwoPayloads {
 
         @PgListener("lt-unservable")
-        void twoPayloads(String first, Order second) {}
+        void twoPayloads(String first, Purchase second) {}
     }
 
     @Configuration(proxyBeanMethods = false)
