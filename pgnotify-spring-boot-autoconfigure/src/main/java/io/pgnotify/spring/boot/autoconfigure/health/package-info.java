@@ -1,0 +1,5 @@
+/** Auto-configuration of pgnotify's health indicator. */
+@NullMarked
+package io.pgnotify.spring.boot.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

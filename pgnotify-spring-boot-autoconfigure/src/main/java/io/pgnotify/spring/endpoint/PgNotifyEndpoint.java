@@ -1,0 +1,145 @@
+package io.pgnotify.spring.endpoint;
+
+import io.pgnotify.core.Notifier;
+import io.pgnotify.core.NotifierStatus;
+import io.pgnotify.spring.PgListenerEndpoint;
+import io.pgnotify.spring.PgListenerEndpointRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code pgnotify} actuator endpoint: the listening connection (state, backend pid, {@code application_name}, last
+ * reconnect) and every channel with its listeners and counts of notifications received, dropped and failed. Never shows
+ * a URL, user, password or payload.
+ */
+@Endpoint(id = "pgnotify")
+public final class PgNotifyEndpoint {
+
+    private final Notifier notifier;
+    private final String applicationName;
+    private final ChannelActivity activity;
+    private final @Nullable PgListenerEndpointRegistry registry;
+
+    /**
+     * Creates the endpoint.
+     *
+     * @param notifier the notifier
+     * @param applicationName the {@code application_name} of its listening connection
+     * @param activity the per-channel counts, registered as a listener of the notifier
+     * @param registry the {@code @PgListener} endpoints, if any
+     */
+    public PgNotifyEndpoint(
+            Notifier notifier,
+            String applicationName,
+            ChannelActivity activity,
+            @Nullable PgListenerEndpointRegistry registry) {
+        this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
+        this.applicationName = Objects.requireNonNull(applicationName, "'applicationName' must not be null");
+        this.activity = Objects.requireNonNull(activity, "'activity' must not be null");
+        this.registry = registry;
+    }
+
+    /**
+     * Describes the notifier.
+     *
+     * @return the description
+     */
+    @ReadOperation
+    public NotifierDescriptor describe() {
+        NotifierStatus status = notifier.status();
+        Map<String, List<ListenerDescriptor>> listeners = new TreeMap<>();
+        if (registry != null) {
+            for (PgListenerEndpoint endpoint : registry.endpoints()) {
+                for (String channel : endpoint.channels()) {
+                    listeners
+                            .computeIfAbsent(channel, c -> new ArrayList<>())
+                            .add(new ListenerDescriptor(
+                                    endpoint.id(),
+                                    endpoint.beanName() + "#"
+                                            + endpoint.method().getName()));
+                }
+            }
+        }
+        TreeSet<String> names = new TreeSet<>(status.channels());
+        names.addAll(listeners.keySet());
+        names.addAll(activity.channels());
+        Map<String, ChannelDescriptor> channels = new TreeMap<>();
+        for (String name : names) {
+            channels.put(
+                    name,
+                    new ChannelDescriptor(
+                            status.listenedChannels().contains(name),
+                            listeners.getOrDefault(name, List.of()),
+                            activity.received(name),
+                            activity.dropped(name),
+                            activity.errors(name)));
+        }
+        return new NotifierDescriptor(
+                status.name(),
+                status.state().name(),
+                status.backendPid() == 0 ? null : status.backendPid(),
+                applicationName,
+                status.connectedSince(),
+                status.reconnects(),
+                status.lastReconnectAt(),
+                status.lastPingAt(),
+                status.lastError(),
+                channels);
+    }
+
+    /**
+     * The notifier and its listening connection.
+     *
+     * @param name the notifier's name
+     * @param state its state
+     * @param backendPid the listening connection's backend process id, {@code null} while not connected
+     * @param applicationName the listening connection's {@code application_name}
+     * @param connectedSince when the listening connection was opened
+     * @param reconnects completed reconnects since start
+     * @param lastReconnect when the last reconnect completed
+     * @param lastPing when the last ping and end-to-end probe succeeded
+     * @param lastError the last connection or probe failure
+     * @param channels every channel, by name
+     */
+    public record NotifierDescriptor(
+            String name,
+            String state,
+            @Nullable Integer backendPid,
+            String applicationName,
+            @Nullable Instant connectedSince,
+            long reconnects,
+            @Nullable Instant lastReconnect,
+            @Nullable Instant lastPing,
+            @Nullable String lastError,
+            Map<String, ChannelDescriptor> channels)
+            implements OperationResponseBody {}
+
+    /**
+     * One channel.
+     *
+     * @param listening whether it is listened to on the current connection
+     * @param listeners the {@code @PgListener} methods subscribed to it
+     * @param received notifications received since start
+     * @param dropped notifications dropped because the buffer was full
+     * @param errors notifications whose handler failed or timed out
+     */
+    public record ChannelDescriptor(
+            boolean listening, List<ListenerDescriptor> listeners, long received, long dropped, long errors) {}
+
+    /**
+     * One {@code @PgListener} method.
+     *
+     * @param id the listener's id
+     * @param method {@code beanName#methodName}
+     */
+    public record ListenerDescriptor(String id, String method) {}
+}

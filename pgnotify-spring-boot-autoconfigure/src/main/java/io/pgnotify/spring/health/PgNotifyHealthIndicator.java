@@ -1,0 +1,69 @@
+package io.pgnotify.spring.health;
+
+import io.pgnotify.core.Notifier;
+import io.pgnotify.core.NotifierStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * The health of a {@link Notifier}'s listening connection.
+ *
+ * <p>{@code UP} when the connection is open, every channel is listened to and the last ping and end-to-end probe (a
+ * notification the notifier sends itself) succeeded. {@code DOWN} otherwise: while connecting, disconnected or
+ * reconnecting, after giving up ({@code FAILED}), while stopped, and when the probe does not come back, as behind a
+ * transaction-mode pooler; the {@code error} detail says why. Details never contain a URL, user or password.
+ */
+public final class PgNotifyHealthIndicator implements HealthIndicator {
+
+    private final Notifier notifier;
+    private final Clock clock;
+
+    /**
+     * Creates an indicator.
+     *
+     * @param notifier the notifier to report on
+     */
+    public PgNotifyHealthIndicator(Notifier notifier) {
+        this(notifier, Clock.systemUTC());
+    }
+
+    PgNotifyHealthIndicator(Notifier notifier, Clock clock) {
+        this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
+        this.clock = clock;
+    }
+
+    @Override
+    public Health health() {
+        NotifierStatus status = notifier.status();
+        Health.Builder health = status.healthy() ? Health.up() : Health.down();
+        health.withDetail("state", status.state().name())
+                .withDetail("channels", new TreeSet<>(status.channels()))
+                .withDetail("reconnectAttempts", status.reconnectAttempts())
+                .withDetail("reconnects", status.reconnects())
+                .withDetail("serverQueueUsage", status.serverQueueUsage())
+                .withDetail("buffered", status.buffered());
+        Set<String> notListened = new TreeSet<>(status.channels());
+        notListened.removeAll(status.listenedChannels());
+        if (!notListened.isEmpty()) {
+            health.withDetail("notListenedChannels", notListened);
+        }
+        Instant lastPing = status.lastPingAt();
+        if (lastPing != null) {
+            health.withDetail("lastPing", lastPing.toString())
+                    .withDetail(
+                            "sinceLastPing",
+                            Duration.between(lastPing, clock.instant()).toString());
+        }
+        String error = status.lastError();
+        if (error != null) {
+            health.withDetail("error", error);
+        }
+        return health.build();
+    }
+}
