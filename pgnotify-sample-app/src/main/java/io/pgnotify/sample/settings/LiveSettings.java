@@ -5,6 +5,7 @@ import io.pgnotify.spring.PgNotifyReconnectedEvent;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -70,6 +71,12 @@ public class LiveSettings {
     @EventListener
     void forgetAll(PgNotifyReconnectedEvent event) {
         values.clear();
+    }
+
+    /** The value held in memory, without loading it: what the last notification left. */
+    @Nullable
+    String cached(String key) {
+        return values.get(key);
     }
 
     private Optional<String> load(String key) {
