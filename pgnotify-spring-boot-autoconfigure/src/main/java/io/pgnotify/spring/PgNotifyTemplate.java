@@ -122,11 +122,12 @@ public final class PgNotifyTemplate {
     }
 
     private void send(String channel, int count, Statement statement) {
-        Observation.createNotStarted("pgnotify.publish", observationRegistry)
-                .contextualName("pgnotify publish " + channel)
-                .lowCardinalityKeyValue("channel", channel)
-                .observe(() -> execute(channel, statement));
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+        boolean inTransaction =
+                Boolean.TRUE.equals(Observation.createNotStarted("pgnotify.publish", observationRegistry)
+                        .contextualName("pgnotify publish " + channel)
+                        .lowCardinalityKeyValue("channel", channel)
+                        .observe(() -> execute(channel, statement)));
+        if (inTransaction && TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
@@ -138,14 +139,19 @@ public final class PgNotifyTemplate {
         }
     }
 
-    private void execute(String channel, Statement statement) {
+    /** Sends on the transaction's connection if there is one; returns whether there was. */
+    private boolean execute(String channel, Statement statement) {
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
             statement.execute(connection);
+            if (DataSourceUtils.isConnectionTransactional(connection, dataSource)) {
+                return true;
+            }
             // A pool may hand out connections with autocommit off; outside a Spring transaction nobody else commits.
-            if (!DataSourceUtils.isConnectionTransactional(connection, dataSource) && !connection.getAutoCommit()) {
+            if (!connection.getAutoCommit()) {
                 connection.commit();
             }
+            return false;
         } catch (SQLException e) {
             String task = "pg_notify on channel '" + channel + "'";
             DataAccessException translated = translator.translate(task, null, e);

@@ -5,6 +5,7 @@ import io.pgnotify.core.Notification;
 import io.pgnotify.core.NotificationHandler;
 import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierListener;
+import io.pgnotify.spring.PgListenerEndpoint;
 import io.pgnotify.spring.PgNotifyReconnectedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +95,8 @@ final class NotifierListeners implements NotifierListener {
 
     /**
      * The starter's own hooks: publishes a {@link PgNotifyReconnectedEvent} after every reconnect and logs handler
-     * timeouts (listener exceptions are logged by the {@code PgListenerErrorHandler}).
+     * timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
+     * {@code PgListenerErrorHandler}).
      */
     static final class Internal implements NotifierListener {
 
@@ -121,10 +123,18 @@ final class NotifierListeners implements NotifierListener {
         }
 
         @Override
-        public void onError(Throwable error, @Nullable String channel) {
+        public void onHandled(
+                Notification notification, NotificationHandler handler, long durationNanos, @Nullable Throwable error) {
+            if (error == null) {
+                return;
+            }
+            Notifier source = notifier;
+            String name = source != null ? source.name() : "pgnotify";
             if (error instanceof HandlerTimeoutException) {
-                Notifier source = notifier;
-                log.warn("[{}] {}", source != null ? source.name() : "pgnotify", error.getMessage());
+                log.warn("[{}] {} ({})", name, error.getMessage(), handler);
+            } else if (!(handler instanceof PgListenerEndpoint)) {
+                // PgListener failures went to the PgListenerErrorHandler; other handlers have nobody else to tell.
+                log.warn("[{}] handler on channel '{}' failed", name, notification.channel(), error);
             }
         }
     }

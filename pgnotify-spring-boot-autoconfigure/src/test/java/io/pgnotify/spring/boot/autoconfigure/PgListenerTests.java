@@ -127,6 +127,20 @@ class PgListenerTests {
     }
 
     @Test
+    void givesAPayloadThatIsNotValidJsonToTheErrorHandler() {
+        run(context -> {
+            publish(context, "lt-json", "{not json");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !context.getBean(RecordingErrorHandler.class)
+                            .failures
+                            .isEmpty());
+            assertThat(context.getBean(RecordingErrorHandler.class).failures)
+                    .singleElement()
+                    .satisfies(failure -> assertThat(failure.getKey()).isEqualTo("listeners#json"));
+        });
+    }
+
+    @Test
     void namesEveryEndpointByIdAndChannel() {
         run(context -> {
             List<PgListenerEndpoint> endpoints =

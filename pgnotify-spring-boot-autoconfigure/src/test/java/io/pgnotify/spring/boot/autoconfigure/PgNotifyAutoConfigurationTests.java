@@ -74,7 +74,6 @@ class PgNotifyAutoConfigurationTests {
     void backsOffWithoutThePostgresqlDriver() {
         contextRunner
                 .withClassLoader(new FilteredClassLoader("org.postgresql."))
-                .withPropertyValues("spring.datasource.driver-class-name=org.h2.Driver")
                 .withUserConfiguration(PlainDataSource.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
@@ -209,6 +208,29 @@ class PgNotifyAutoConfigurationTests {
     }
 
     @Test
+    void needsAListenerUrlWhenTheApplicationsOwnDataSourceHasNoConnectionDetails() {
+        contextRunner
+                .withUserConfiguration(OwnDataSource.class)
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("pgnotify.listener.url must be set"));
+    }
+
+    @Test
+    void listensBesideTheApplicationsOwnDataSourceOnTheListenerUrl() {
+        TestDatabase db = TestDatabase.shared();
+        contextRunner
+                .withUserConfiguration(OwnDataSource.class)
+                .withPropertyValues(
+                        "pgnotify.listener.url=" + db.url(),
+                        "pgnotify.listener.username=" + db.user(),
+                        "pgnotify.listener.password=" + db.password())
+                .run(context -> await().atMost(Duration.ofSeconds(10))
+                        .until(() -> context.getBean(Notifier.class).state() == NotifierState.LISTENING));
+    }
+
+    @Test
     void capsTheShutdownTimeoutAtTheLifecyclePhaseTimeout() {
         contextRunner
                 .withPropertyValues("pgnotify.shutdown-timeout=1m", "spring.lifecycle.timeout-per-shutdown-phase=3s")
@@ -251,6 +273,16 @@ class PgNotifyAutoConfigurationTests {
         @Bean
         DataSource dataSource() {
             return new DriverManagerDataSource("jdbc:h2:mem:none");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnDataSource {
+
+        @Bean
+        DataSource dataSource() {
+            TestDatabase db = TestDatabase.shared();
+            return new DriverManagerDataSource(db.url(), db.user(), db.password());
         }
     }
 

@@ -50,6 +50,19 @@ class PgNotifyLifecycleTests {
     }
 
     @Test
+    void interruptsAListenerThatRunsPastTheCallbackTimeoutAndMovesOn() {
+        contextRunner.withPropertyValues("pgnotify.callback-timeout=300ms").run(context -> {
+            awaitListening(context.getBean(Notifier.class));
+            LifecycleListeners listeners = context.getBean(LifecycleListeners.class);
+            PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
+            template.publish("lc-slow", "stuck");
+            template.publish("lc-slow", "next");
+            await().atMost(Duration.ofSeconds(10)).until(() -> listeners.slow.contains("interrupted:stuck"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> listeners.slow.contains("done:next"));
+        });
+    }
+
+    @Test
     void stopsWithoutBlockingTheCallerAndCallsBackOnlyOnceReallyStopped() {
         contextRunner.run(context -> {
             Notifier notifier = context.getBean(Notifier.class);
@@ -130,6 +143,7 @@ class PgNotifyLifecycleTests {
         final AtomicInteger interrupted = new AtomicInteger();
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        final Queue<String> slow = new ConcurrentLinkedQueue<>();
         volatile boolean blockingCompleted;
 
         @EventListener
@@ -146,6 +160,19 @@ class PgNotifyLifecycleTests {
                 interrupted.incrementAndGet();
             }
             finished.incrementAndGet();
+        }
+
+        @PgListener("lc-slow")
+        void slow(String payload) {
+            if (payload.equals("stuck")) {
+                try {
+                    new CountDownLatch(1).await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    slow.add("interrupted:" + payload);
+                    return;
+                }
+            }
+            slow.add("done:" + payload);
         }
 
         @PgListener("lc-blocking")
