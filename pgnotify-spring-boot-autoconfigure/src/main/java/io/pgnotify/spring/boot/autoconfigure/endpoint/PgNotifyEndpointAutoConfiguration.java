@@ -9,15 +9,15 @@ import io.pgnotify.spring.endpoint.PgNotifyEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /** Auto-configuration of the {@code pgnotify} actuator endpoint, when it is available (enabled and exposed). */
 @AutoConfiguration(after = PgNotifyAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
-@ConditionalOnBean(Notifier.class)
+@ConditionalOnSingleCandidate(Notifier.class)
 @ConditionalOnAvailableEndpoint(PgNotifyEndpoint.class)
 public final class PgNotifyEndpointAutoConfiguration {
 

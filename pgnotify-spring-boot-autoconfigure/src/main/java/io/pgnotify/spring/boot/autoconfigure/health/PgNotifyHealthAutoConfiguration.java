@@ -4,9 +4,9 @@ import io.pgnotify.core.Notifier;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyAutoConfiguration;
 import io.pgnotify.spring.health.PgNotifyHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 
@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Bean;
         after = PgNotifyAutoConfiguration.class,
         afterName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
-@ConditionalOnBean(Notifier.class)
+@ConditionalOnSingleCandidate(Notifier.class)
 @ConditionalOnEnabledHealthIndicator("pgnotify")
 public final class PgNotifyHealthAutoConfiguration {
 

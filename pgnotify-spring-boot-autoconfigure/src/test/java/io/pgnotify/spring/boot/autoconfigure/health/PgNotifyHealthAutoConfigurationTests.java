@@ -47,6 +47,19 @@ class PgNotifyHealthAutoConfigurationTests {
     }
 
     @Test
+    void backsOffWhenItCannotTellWhichNotifierToReportOn() {
+        contextRunner
+                .withBean(
+                        "otherNotifier",
+                        Notifier.class,
+                        () -> Notifier.builder(() -> {
+                                    throw new SQLException("not used");
+                                })
+                                .build())
+                .run(context -> assertThat(context).doesNotHaveBean(PgNotifyHealthIndicator.class));
+    }
+
+    @Test
     void backsOffWithoutSpringBootHealth() {
         contextRunner
                 .withClassLoader(new FilteredClassLoader(ConditionalOnEnabledHealthIndicator.class))
