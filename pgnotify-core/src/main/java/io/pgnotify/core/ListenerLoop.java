@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,7 +183,13 @@ final class ListenerLoop implements Runnable {
                 waitNanos = nextPing - now;
             }
             int waitMillis = (int) Math.max(1, Math.min(MAX_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1));
-            PGNotification[] batch = pg.getNotifications(waitMillis);
+            PGNotification[] batch;
+            try {
+                batch = pg.getNotifications(waitMillis);
+            } catch (SQLException e) {
+                deliverReadBeforeError(c);
+                throw e;
+            }
             if (batch == null) {
                 continue;
             }
@@ -205,6 +212,29 @@ final class ListenerLoop implements Runnable {
             }
         }
         return verified;
+    }
+
+    /**
+     * pgjdbc reads every buffered message in one call: when the server sent notifications and then an error (a
+     * terminated backend's FATAL), it throws and keeps the notifications it had read. They arrived while listening, so
+     * they are delivered before the connection is given up (ReliabilityFaultTests shows the case).
+     */
+    private void deliverReadBeforeError(Connection c) throws InterruptedException {
+        PGNotification[] read;
+        try {
+            read = c.unwrap(BaseConnection.class).getQueryExecutor().getNotifications();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("[{}] could not take the notifications read before the error: {}", name, e.toString());
+            return;
+        }
+        for (PGNotification received : read) {
+            if (!privateChannel.equals(received.getName())) {
+                Notification notification =
+                        new Notification(received.getName(), received.getParameter(), received.getPID(), Instant.now());
+                hooks.onNotification(notification);
+                dispatcher.offer(notification);
+            }
+        }
     }
 
     private Connection open() throws SQLException {
