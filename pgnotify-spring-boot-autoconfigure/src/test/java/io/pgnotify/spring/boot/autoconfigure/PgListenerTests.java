@@ -30,6 +30,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.annotation.Order;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Transactional;
@@ -182,6 +183,20 @@ class PgListenerTests {
                     .until(() -> context.getBean(RecordingObservations.class)
                             .seen
                             .contains("pgnotify.handle channel=lt-string listener=listeners#string"));
+        });
+    }
+
+    @Test
+    void subscribesTheListenersOfABeanCreatedAfterStartup() {
+        contextRunner.withUserConfiguration(LateListenerBeans.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> context.getBean(Notifier.class).state() == NotifierState.LISTENING);
+            assertThat(context.getBean(Notifier.class).channels()).doesNotContain("lt-late");
+            LateListener late = context.getBean(LateListener.class);
+            assertThat(context.getBean(Notifier.class).channels()).contains("lt-late");
+            publish(context, "lt-late", "welcome");
+            await().atMost(Duration.ofSeconds(10)).until(() -> late.received.contains("welcome"));
         });
     }
 
@@ -403,6 +418,26 @@ class PgListenerTests {
             ObservationRegistry registry = ObservationRegistry.create();
             registry.observationConfig().observationHandler(observations);
             return registry;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class LateListenerBeans {
+
+        @Bean
+        @Lazy
+        LateListener lateListener() {
+            return new LateListener();
+        }
+    }
+
+    static class LateListener {
+
+        final Queue<String> received = new ConcurrentLinkedQueue<>();
+
+        @PgListener("lt-late")
+        void late(String payload) {
+            received.add(payload);
         }
     }
 

@@ -82,6 +82,14 @@ class PgNotifyAutoConfigurationTests {
     }
 
     @Test
+    void backsOffWhenTheDataSourceIsAmbiguous() {
+        contextRunner.withUserConfiguration(TwoDataSources.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(Notifier.class);
+        });
+    }
+
+    @Test
     void leavesOutTheJsonConverterWithoutJackson() {
         contextRunner
                 .withClassLoader(new FilteredClassLoader("tools.jackson.databind"))
@@ -273,6 +281,20 @@ class PgNotifyAutoConfigurationTests {
         @Bean
         DataSource dataSource() {
             return new DriverManagerDataSource("jdbc:h2:mem:none");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoDataSources {
+
+        @Bean
+        DataSource first() {
+            return new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/first");
+        }
+
+        @Bean
+        DataSource second() {
+            return new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/second");
         }
     }
 
