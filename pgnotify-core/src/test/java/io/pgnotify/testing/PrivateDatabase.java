@@ -6,10 +6,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * An embedded PostgreSQL of a test's own, for tests that stop, restart or cut off the server. It keeps its port
@@ -20,6 +25,7 @@ public final class PrivateDatabase implements AutoCloseable {
     private final int port;
     private final File dataDirectory;
     private EmbeddedPostgres server;
+    private String[] serverConfig = {};
 
     private PrivateDatabase(int port, File dataDirectory) {
         this.port = port;
@@ -31,14 +37,17 @@ public final class PrivateDatabase implements AutoCloseable {
         try {
             PrivateDatabase db = new PrivateDatabase(
                     freePort(), Files.createTempDirectory("pgnotify-pg-").toFile());
-            db.server = EmbeddedServers.start(db.builder(true, serverConfig));
+            db.serverConfig = serverConfig.clone();
+            // Not "clean": the embedded server would delete its data directory when stopped, and a restart would
+            // then be a fresh cluster. The directory is new and empty, so the server initialises it.
+            db.server = EmbeddedServers.start(db.builder(false));
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private EmbeddedPostgres.Builder builder(boolean clean, String... serverConfig) {
+    private EmbeddedPostgres.Builder builder(boolean clean) {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dataDirectory)
@@ -53,6 +62,80 @@ public final class PrivateDatabase implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * Makes a read-only standby of this server: stops it, copies its data directory, puts an empty
+     * {@code standby.signal} in the copy, and starts both (the copy in recovery, with {@code hot_standby} on by
+     * default, so it accepts connections and read-only statements; it streams from nowhere).
+     */
+    public synchronized PrivateDatabase startStandbyCopy() {
+        stop();
+        try {
+            PrivateDatabase standby = new PrivateDatabase(
+                    freePort(), Files.createTempDirectory("pgnotify-standby-").toFile());
+            Path from = dataDirectory.toPath();
+            Path to = standby.dataDirectory.toPath();
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path source : (Iterable<Path>) files::iterator) {
+                    Path target = to.resolve(from.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else if (!source.getFileName().toString().equals("postmaster.pid")) {
+                        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Files.createFile(to.resolve("standby.signal"));
+            server = EmbeddedServers.start(builder(false));
+            standby.server = EmbeddedServers.start(standby.builder(false));
+            return standby;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Turns SSL on: writes a self-signed certificate and its key (mode 0600) into the data directory with
+     * {@code openssl}, sets {@code ssl = on} and reloads the configuration.
+     *
+     * @return false when {@code openssl} is not available
+     */
+    public boolean enableSsl() {
+        Path dir = dataDirectory.toPath();
+        try {
+            Process openssl = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-new",
+                            "-x509",
+                            "-days",
+                            "2",
+                            "-nodes",
+                            "-newkey",
+                            "rsa:2048",
+                            "-subj",
+                            "/CN=localhost",
+                            "-keyout",
+                            dir.resolve("server.key").toString(),
+                            "-out",
+                            dir.resolve("server.crt").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+                return false;
+            }
+            Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        execute("ALTER SYSTEM SET ssl = on");
+        execute("SELECT pg_reload_conf()");
+        return true;
     }
 
     public int port() {
