@@ -1,6 +1,7 @@
 package io.pgnotify.spring;
 
 import io.micrometer.observation.ObservationRegistry;
+import io.pgnotify.core.NotifyLimits;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -115,7 +117,7 @@ public final class PgListenerAnnotationBeanPostProcessor
                     "@PgListener method " + description + " cannot be called on the bean's proxy: " + e.getMessage(),
                     e);
         }
-        org.springframework.util.ReflectionUtils.makeAccessible(invocable);
+        ReflectionUtils.makeAccessible(invocable);
         Set<String> channels = new LinkedHashSet<>();
         for (String channel : annotation.channels()) {
             String resolved = resolve(channel);
@@ -124,7 +126,7 @@ public final class PgListenerAnnotationBeanPostProcessor
                         "@PgListener method " + description + " names an empty channel ('" + channel + "')");
             }
             try {
-                channels.add(io.pgnotify.core.NotifyLimits.checkChannel(resolved));
+                channels.add(NotifyLimits.checkChannel(resolved));
             } catch (IllegalArgumentException e) {
                 throw new BeanInitializationException("@PgListener method " + description + ": " + e.getMessage(), e);
             }

@@ -1,6 +1,5 @@
 package io.pgnotify.spring;
 
-import io.pgnotify.core.NotificationHandler;
 import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierState;
 import java.time.Duration;
@@ -80,7 +79,7 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
             }
             for (PgListenerEndpoint endpoint : endpoints) {
                 MethodPgListenerEndpoint handler = (MethodPgListenerEndpoint) endpoint;
-                notifier.subscribe(handler.channel(), (NotificationHandler) handler);
+                notifier.subscribe(handler.channel(), handler);
             }
             notifier.start();
             running = true;

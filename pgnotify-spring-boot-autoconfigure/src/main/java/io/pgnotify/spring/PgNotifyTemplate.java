@@ -32,6 +32,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * names are exact and payloads are limited to {@code maxPayloadSize} UTF-8 bytes after conversion; invalid arguments
  * throw {@link IllegalArgumentException} before anything is sent, and database failures a {@link DataAccessException}.
  *
+ * <p>Every send is observed as {@code pgnotify.publish} (key {@code channel}, never the payload), and every {@link
+ * PgNotifyPublishListener} is told once the notifications are on their way: at once, or after the commit.
+ *
  * <pre>{@code
  * @Transactional
  * void place(Order order) {

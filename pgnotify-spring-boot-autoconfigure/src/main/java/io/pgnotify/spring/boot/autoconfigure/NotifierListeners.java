@@ -94,7 +94,8 @@ final class NotifierListeners implements NotifierListener {
     }
 
     /**
-     * The starter's own hooks: publishes a {@link PgNotifyReconnectedEvent} after every reconnect and logs handler
+     * The starter's own hooks: lets the application's startup finish once listening, publishes a {@link
+     * PgNotifyReconnectedEvent} after every reconnect and logs handler
      * timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
      * {@code PgListenerErrorHandler}).
      */
@@ -103,10 +104,17 @@ final class NotifierListeners implements NotifierListener {
         private static final Logger log = LoggerFactory.getLogger(Internal.class);
 
         private final ApplicationEventPublisher events;
+        private final ListeningStartup startup;
         private volatile @Nullable Notifier notifier;
 
-        Internal(ApplicationEventPublisher events) {
+        Internal(ApplicationEventPublisher events, ListeningStartup startup) {
             this.events = events;
+            this.startup = startup;
+        }
+
+        @Override
+        public void onConnect() {
+            startup.connected();
         }
 
         /** The notifier is built with these hooks, so it is known only afterwards. */

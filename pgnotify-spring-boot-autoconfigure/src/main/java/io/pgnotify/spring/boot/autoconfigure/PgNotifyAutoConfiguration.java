@@ -65,8 +65,9 @@ public final class PgNotifyAutoConfiguration {
             DataSource dataSource,
             ObjectProvider<JdbcConnectionDetails> connectionDetails,
             ObjectProvider<NotifierListener> listeners,
-            ApplicationEventPublisher events) {
-        NotifierListeners.Internal internal = new NotifierListeners.Internal(events);
+            ApplicationEventPublisher events,
+            ListeningStartup startup) {
+        NotifierListeners.Internal internal = new NotifierListeners.Internal(events, startup);
         PgNotifyProperties.Reconnect reconnect = properties.getReconnect();
         Notifier notifier = Notifier.builder(listeningConnection(properties.getListener(), connectionDetails))
                 .name("main")
@@ -87,7 +88,14 @@ public final class PgNotifyAutoConfiguration {
                         internal, () -> listeners.orderedStream().toList()))
                 .build();
         internal.bind(notifier);
+        startup.arm();
         return notifier;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ListeningStartup pgNotifyListeningStartup(PgNotifyProperties properties) {
+        return new ListeningStartup(properties.getPingTimeout());
     }
 
     @Bean

@@ -45,9 +45,27 @@ class PgNotifyAutoConfigurationTests {
     }
 
     @Test
-    void startsListeningWhenTheContextIsRefreshed() {
-        contextRunner.run(context -> await().atMost(Duration.ofSeconds(10))
-                .until(() -> context.getBean(Notifier.class).state() == NotifierState.LISTENING));
+    void isListeningOnceTheContextIsRefreshed() {
+        contextRunner.run(context -> {
+            assertThat(context.getBean(Notifier.class).state()).isEqualTo(NotifierState.LISTENING);
+            assertThat(context.getBean(PgListenerEndpointRegistry.class).isRunning())
+                    .isTrue();
+        });
+    }
+
+    @Test
+    void startsWithinThePingTimeoutWhenTheDatabaseCannotBeReached() {
+        long start = System.nanoTime();
+        contextRunner
+                .withPropertyValues(
+                        "pgnotify.listener.url=jdbc:postgresql://127.0.0.1:1/nowhere?connectTimeout=1",
+                        "pgnotify.ping-timeout=500ms")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Notifier.class).state())
+                            .isIn(NotifierState.CONNECTING, NotifierState.RECONNECTING);
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
