@@ -73,7 +73,7 @@ class BrowserTests {
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
-                "--window-size=1400,900",
+                "--window-size=1400,1200",
                 "--user-data-dir=" + profile.toAbsolutePath());
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
