@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands notifications from the listener thread to handlers on worker threads.
@@ -18,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * {@code bufferSize} notifications waiting, enforced by the {@link OverflowPolicy}.
  */
 final class Dispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
     /** A lane gives its worker back after this many notifications, so busy channels share the workers. */
     private static final int BATCH = 64;
@@ -41,6 +45,8 @@ final class Dispatcher {
     private int scheduled;
 
     private volatile boolean stopping;
+    // Set when shutdown's deadline passed: workers take no further notification, so every thread can end.
+    private volatile boolean abandoned;
 
     Dispatcher(Settings settings, Subscriptions subscriptions, NotifierListener hooks, ThreadFactory threads) {
         this.settings = settings;
@@ -131,7 +137,7 @@ final class Dispatcher {
             Notification notification;
             lock.lock();
             try {
-                notification = lane.queue.pollFirst();
+                notification = abandoned ? null : lane.queue.pollFirst();
                 if (notification == null) {
                     laneIdle(lane);
                     return;
@@ -150,7 +156,11 @@ final class Dispatcher {
         }
         lock.lock();
         try {
-            workers.execute(lane);
+            if (abandoned) {
+                laneIdle(lane);
+            } else {
+                workers.execute(lane);
+            }
         } finally {
             lock.unlock();
         }
@@ -259,6 +269,11 @@ final class Dispatcher {
         if (drained) {
             workers.shutdown();
         } else {
+            abandoned = true;
+            int left = buffered();
+            if (left > 0) {
+                log.warn("[{}] shutdown timeout: {} buffered notification(s) not handled", settings.name(), left);
+            }
             workers.shutdownNow();
         }
         // Handlers that ignore interruption get a short grace after the deadline.
