@@ -22,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile Thread acceptor;
+    private volatile boolean refusing;
     private volatile boolean blackholed;
     private volatile boolean closed;
 
@@ -46,7 +48,18 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Closes the listening socket and every connection: new connections are refused. */
     public synchronized void refuse() {
+        refusing = true;
         closeQuietly(server);
+        // A thread blocked in accept() keeps the listening socket alive in the kernel until it returns: only once
+        // it has ended are new connections really refused.
+        Thread current = acceptor;
+        if (current != null) {
+            try {
+                current.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -56,6 +69,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Forwards again and accepts new connections. */
     public synchronized void restore() {
         blackholed = false;
+        refusing = false;
         if (server == null || server.isClosed()) {
             listen();
         }
@@ -67,9 +81,10 @@ public final class TcpProxy implements AutoCloseable {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             server = socket;
-            Thread acceptor = new Thread(() -> accept(socket), "tcp-proxy-accept-" + port);
-            acceptor.setDaemon(true);
-            acceptor.start();
+            Thread thread = new Thread(() -> accept(socket), "tcp-proxy-accept-" + port);
+            thread.setDaemon(true);
+            acceptor = thread;
+            thread.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -79,6 +94,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (refusing) {
+                    closeQuietly(client);
+                    return;
+                }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
