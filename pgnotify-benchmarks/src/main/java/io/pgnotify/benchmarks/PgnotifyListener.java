@@ -11,14 +11,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The pgnotify {@link Notifier}, measured at handler entry. A second, diagnostic series measures only the hand-off
- * inside the notifier: from {@code Notification.receivedAt()} (set by the listener thread when pgjdbc returned it) to
- * handler entry, both wall-clock {@link Instant}s.
+ * The pgnotify {@link Notifier}, measured at handler entry. Two diagnostic series split that at
+ * {@code Notification.receivedAt()}, the wall-clock instant the listener thread took when pgjdbc returned the
+ * notification: send to listener thread (the send stamp moved onto the wall clock), and listener thread to handler
+ * entry (both wall clock, microsecond resolution).
  */
 final class PgnotifyListener implements Listener {
 
     private final Latencies latencies = new Latencies("pgnotify Notifier (handler entry)");
+    private final Latencies read = new Latencies("  of which: send to listener thread");
     private final Latencies handoff = new Latencies("  of which: listener thread to handler");
+    private final long clockOffset = clockOffset();
     private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final Notifier notifier;
     private final String channel;
@@ -37,6 +40,10 @@ final class PgnotifyListener implements Listener {
             Instant entered = Instant.now();
             latencies.record(n.payload(), now);
             handoff.recordLatency(n.payload(), ChronoUnit.NANOS.between(n.receivedAt(), entered));
+            Payload p = Payload.parse(n.payload());
+            if (p != null) {
+                read.recordLatency(n.payload(), epochNanos(n.receivedAt()) - (p.sentNanos() + clockOffset));
+            }
             handlerThreads.add(Thread.currentThread());
         });
         notifier.start();
@@ -51,7 +58,27 @@ final class PgnotifyListener implements Listener {
 
     @Override
     public List<Latencies> series() {
-        return List.of(latencies, handoff);
+        return List.of(latencies, read, handoff);
+    }
+
+    private static long epochNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /** Wall clock minus {@link System#nanoTime()}, to place a nanoTime send stamp on the wall clock (±1 µs). */
+    private static long clockOffset() {
+        long best = Long.MAX_VALUE;
+        long offset = 0;
+        for (int i = 0; i < 1000; i++) {
+            long before = System.nanoTime();
+            long wall = epochNanos(Instant.now());
+            long after = System.nanoTime();
+            if (after - before < best) {
+                best = after - before;
+                offset = wall - (before + after) / 2;
+            }
+        }
+        return offset;
     }
 
     /**
