@@ -31,7 +31,7 @@ public final class DeliveryLedger implements NotifierListener {
     }
 
     /** How long before an induced fault a committed notification may still be in flight; see justBeforeFault. */
-    static final Duration IN_FLIGHT = Duration.ofMillis(5);
+    static final Duration IN_FLIGHT = Duration.ofMillis(50);
 
     private final String prefix;
     private final Lane[] lanes;
