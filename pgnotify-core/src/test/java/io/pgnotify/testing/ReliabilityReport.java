@@ -53,7 +53,7 @@ public final class ReliabilityReport {
         String line = String.join(
                         ",",
                         Instant.now().toString(),
-                        scenario,
+                        '"' + scenario.replace("\"", "'") + '"',
                         Integer.toString(repetitions),
                         Long.toString(sent),
                         Long.toString(received),
