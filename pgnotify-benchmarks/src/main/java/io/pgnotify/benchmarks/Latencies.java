@@ -7,8 +7,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * One listener's latencies for the current step. The publisher's payload is {@code "<step> <phase> <sendNanos>"}
- * ({@link Payload}); only the current step's measured phase is recorded, warm-up and late arrivals from an earlier
- * step are counted and dropped. {@link #record} may be called from any thread, one at a time or concurrently.
+ * ({@link Payload}); only the current step's measured phase is recorded; warm-up and late arrivals from an earlier
+ * step are dropped. {@link #record} may be called from any thread, one at a time or concurrently.
  */
 final class Latencies {
 
@@ -18,7 +18,6 @@ final class Latencies {
     private volatile int step = -1;
     private volatile Recorder recorder = newRecorder();
     private final AtomicLong measured = new AtomicLong();
-    private final AtomicLong stray = new AtomicLong();
 
     Latencies(String listener) {
         this.listener = listener;
@@ -32,7 +31,6 @@ final class Latencies {
     void begin(int newStep) {
         recorder = newRecorder();
         measured.set(0);
-        stray.set(0);
         step = newStep;
     }
 
@@ -45,7 +43,6 @@ final class Latencies {
     void record(String payload, long receivedNanos) {
         Payload p = Payload.parse(payload);
         if (p == null || p.step() != step) {
-            stray.incrementAndGet();
             return;
         }
         if (p.measured()) {
