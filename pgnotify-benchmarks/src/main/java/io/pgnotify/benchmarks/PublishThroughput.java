@@ -52,6 +52,7 @@ public final class PublishThroughput {
         Server server = flags.server();
         int seconds = flags.number("seconds", 5);
         int reps = flags.number("reps", 3);
+        String only = flags.text("only", ""); // runs only the contenders whose name contains this
         String pgbench = flags.text("pgbench", "/usr/lib/postgresql/15/bin/pgbench");
         try (var c = server.connect();
                 var s = c.createStatement()) {
@@ -63,6 +64,13 @@ public final class PublishThroughput {
         for (int i = 0; i < 1000; i++) {
             distinct.add(Spread.f("p%015d", i)); // 16 bytes, distinct: PostgreSQL folds duplicates in a transaction
         }
+        int listeners = flags.number("listeners", 1);
+        List<ReceiveThroughput.Listener> draining = new ArrayList<>();
+        for (int i = 0; i < listeners; i++) {
+            // What an application has: something listening. Without listeners a NOTIFY signals no backend.
+            draining.add(ReceiveThroughput.plainLoop(server, new String[] {CHANNEL}));
+        }
+        System.out.println("listening connections draining the channel: " + listeners);
         System.out.println("load average at start: " + loadAverage());
         for (int concurrency : flags.numbers("concurrency", "1,8")) {
             HikariConfig config = new HikariConfig();
@@ -82,51 +90,70 @@ public final class PublishThroughput {
                     return ps.execute();
                 };
                 List<Contender> contenders = List.of(
-                        new Contender(
-                                "JdbcTemplate `SELECT pg_notify(?, ?)` (baseline)",
-                                t -> {
-                                    jdbc.execute("SELECT pg_notify(?, ?)", notify);
-                                    return 1;
-                                },
-                                null),
-                        new Contender(
-                                "PgNotifyTemplate.publish",
-                                t -> {
-                                    template.publish(CHANNEL, PAYLOAD);
-                                    return 1;
-                                },
-                                null),
-                        new Contender(
-                                "pgbench `SELECT pg_notify(…)` (-M prepared)",
-                                null,
-                                "SELECT pg_notify('" + CHANNEL + "', '" + PAYLOAD + "');\n"),
-                        batch("PgNotifyTemplate.publishAll, batch 10", template, distinct.subList(0, 10)),
-                        batch("PgNotifyTemplate.publishAll, batch 100", template, distinct.subList(0, 100)),
-                        batch("PgNotifyTemplate.publishAll, batch 1000", template, distinct),
-                        new Contender(
-                                "tx: INSERT only (JdbcTemplate)",
-                                t -> {
-                                    tx.executeWithoutResult(status -> jdbc.update(INSERT, PAYLOAD));
-                                    return 0;
-                                },
-                                null),
-                        new Contender(
-                                "tx: INSERT + PgNotifyTemplate.publish",
-                                t -> {
-                                    tx.executeWithoutResult(status -> {
-                                        jdbc.update(INSERT, PAYLOAD);
-                                        template.publish(CHANNEL, PAYLOAD);
-                                    });
-                                    return 1;
-                                },
-                                null),
-                        new Contender(
-                                "pgbench tx: INSERT only", null, "INSERT INTO bench_events(payload) VALUES ('x');\n"),
-                        new Contender(
-                                "pgbench tx: INSERT + pg_notify",
-                                null,
-                                "BEGIN;\nINSERT INTO bench_events(payload) VALUES ('x');\nSELECT pg_notify('" + CHANNEL
-                                        + "', '" + PAYLOAD + "');\nCOMMIT;\n"));
+                                new Contender(
+                                        "JdbcTemplate `SELECT pg_notify(?, ?)` (baseline)",
+                                        t -> {
+                                            jdbc.execute("SELECT pg_notify(?, ?)", notify);
+                                            return 1;
+                                        },
+                                        null),
+                                new Contender(
+                                        "PgNotifyTemplate.publish",
+                                        t -> {
+                                            template.publish(CHANNEL, PAYLOAD);
+                                            return 1;
+                                        },
+                                        null),
+                                new Contender(
+                                        "pgbench `SELECT pg_notify(…)` (-M prepared)",
+                                        null,
+                                        "SELECT pg_notify('" + CHANNEL + "', '" + PAYLOAD + "');\n"),
+                                batch("PgNotifyTemplate.publishAll, batch 10", template, distinct.subList(0, 10)),
+                                batch("PgNotifyTemplate.publishAll, batch 100", template, distinct.subList(0, 100)),
+                                batch("PgNotifyTemplate.publishAll, batch 1000", template, distinct),
+                                new Contender(
+                                        "tx: INSERT only (JdbcTemplate)",
+                                        t -> {
+                                            tx.executeWithoutResult(status -> jdbc.update(INSERT, PAYLOAD));
+                                            return 0;
+                                        },
+                                        null),
+                                new Contender(
+                                        "tx: INSERT + SELECT 1 (same round trips, no NOTIFY)",
+                                        t -> {
+                                            tx.executeWithoutResult(status -> {
+                                                jdbc.update(INSERT, PAYLOAD);
+                                                jdbc.execute("SELECT 1");
+                                            });
+                                            return 0;
+                                        },
+                                        null),
+                                new Contender(
+                                        "tx: INSERT + PgNotifyTemplate.publish",
+                                        t -> {
+                                            tx.executeWithoutResult(status -> {
+                                                jdbc.update(INSERT, PAYLOAD);
+                                                template.publish(CHANNEL, PAYLOAD);
+                                            });
+                                            return 1;
+                                        },
+                                        null),
+                                new Contender(
+                                        "pgbench tx: INSERT only",
+                                        null,
+                                        "BEGIN;\nINSERT INTO bench_events(payload) VALUES ('x');\nCOMMIT;\n"),
+                                new Contender(
+                                        "pgbench tx: INSERT + SELECT 1",
+                                        null,
+                                        "BEGIN;\nINSERT INTO bench_events(payload) VALUES ('x');\nSELECT 1;\nCOMMIT;\n"),
+                                new Contender(
+                                        "pgbench tx: INSERT + pg_notify",
+                                        null,
+                                        "BEGIN;\nINSERT INTO bench_events(payload) VALUES ('x');\nSELECT pg_notify('"
+                                                + CHANNEL + "', '" + PAYLOAD + "');\nCOMMIT;\n"))
+                        .stream()
+                        .filter(c -> c.name().contains(only))
+                        .toList();
                 Map<String, Spread> transactions = new LinkedHashMap<>();
                 Map<String, Spread> notifications = new LinkedHashMap<>();
                 for (Contender contender : contenders) {
@@ -149,6 +176,10 @@ public final class PublishThroughput {
                 }
                 print(concurrency, seconds, reps, contenders, transactions, notifications);
             }
+        }
+        for (ReceiveThroughput.Listener listener : draining) {
+            System.out.println("a listener received " + listener.received());
+            listener.close();
         }
     }
 
@@ -258,7 +289,7 @@ public final class PublishThroughput {
             List<Contender> contenders,
             Map<String, Spread> transactions,
             Map<String, Spread> notifications) {
-        String baseline = contenders.get(0).name();
+        String baseline = "JdbcTemplate `SELECT pg_notify(?, ?)` (baseline)";
         String single = "PgNotifyTemplate.publish";
         String insertOnly = "tx: INSERT only (JdbcTemplate)";
         System.out.println();
@@ -277,8 +308,8 @@ public final class PublishThroughput {
                     contender.name(),
                     tx.format("%,.0f"),
                     sent.median() > 0 ? sent.format("%,.0f") : "—",
-                    ratio(sent, notifications.get(baseline)),
-                    ratio(sent, notifications.get(single)),
+                    contender.name().contains("tx:") ? "" : ratio(sent, notifications.get(baseline)),
+                    contender.name().contains("tx:") ? "" : ratio(sent, notifications.get(single)),
                     contender.name().contains("tx:")
                             ? ratio(tx, transactions.get(nameLike(contender, insertOnly)))
                             : ""));
@@ -289,8 +320,8 @@ public final class PublishThroughput {
         return contender.name().startsWith("pgbench") ? "pgbench tx: INSERT only" : insertOnly;
     }
 
-    private static String ratio(Spread value, Spread reference) {
-        if (value.median() <= 0 || reference.median() <= 0) {
+    private static String ratio(Spread value, @Nullable Spread reference) {
+        if (reference == null || value.median() <= 0 || reference.median() <= 0) {
             return "";
         }
         return Spread.f("%.2f×", value.median() / reference.median());

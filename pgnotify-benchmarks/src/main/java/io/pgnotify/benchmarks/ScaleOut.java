@@ -36,7 +36,16 @@ public final class ScaleOut {
 
     private ScaleOut() {}
 
-    record Result(double publishRate, long lostInRatePhase, double p50, double p99, double max, long lostInLatency) {}
+    record Result(
+            double publishRate,
+            long lostInRatePhase,
+            double p50,
+            double p99,
+            double max,
+            long lostInLatency,
+            double publisherBackendMicros,
+            double listenerBackendsMicros,
+            double jvmMicros) {}
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args);
@@ -115,6 +124,17 @@ public final class ScaleOut {
                     LockSupport.parkNanos(1_000_000);
                 }
             }
+            long publisherPid;
+            List<Long> listenerPids = new ArrayList<>();
+            try (Statement s = publisher.createStatement()) {
+                publisherPid = Long.parseLong(scalar(s, "SELECT pg_backend_pid()"));
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgnotify-listener'")) {
+                    while (rs.next()) {
+                        listenerPids.add(rs.getLong(1));
+                    }
+                }
+            }
             notify.setString(1, CHANNEL);
             // Every instance hears the channel before anything is measured.
             long sent = 1;
@@ -126,13 +146,18 @@ public final class ScaleOut {
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
             long measured = 0;
             long now;
+            long[] cpuAtStart = null;
             while ((now = System.nanoTime()) < end) {
+                if (cpuAtStart == null && now >= start) {
+                    cpuAtStart = ProcessCpu.sample(publisherPid, listenerPids);
+                }
                 send(notify);
                 sent++;
                 if (now >= start) {
                     measured++;
                 }
             }
+            long[] cpuAtEnd = ProcessCpu.sample(publisherPid, listenerPids);
             double publishRate = measured / (double) seconds;
             await(received, sent * instances, 120);
             long lostInRate = sent * instances - received.get();
@@ -165,7 +190,10 @@ public final class ScaleOut {
                     all.getValueAtPercentile(50) / 1e6,
                     all.getValueAtPercentile(99) / 1e6,
                     all.getMaxValue() / 1e6,
-                    lostInLatency);
+                    lostInLatency,
+                    (cpuAtEnd[0] - cpuAtStart[0]) / 1e3 / measured,
+                    (cpuAtEnd[1] - cpuAtStart[1]) / 1e3 / measured,
+                    (cpuAtEnd[2] - cpuAtStart[2]) / 1e3 / measured);
         } finally {
             for (Notifier notifier : notifiers) {
                 notifier.close();
@@ -193,8 +221,9 @@ public final class ScaleOut {
         System.out.println();
         System.out.println(
                 "| instances N | publish rate, tx/s | µs per NOTIFY | µs per NOTIFY per extra listener (vs N=1)"
-                        + " | deliveries/s (rate × N) | latency p50 ms | p99 ms | max ms | lost |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                        + " | deliveries/s (rate × N) | CPU µs per NOTIFY: publishing backend | listening backends | JVM"
+                        + " | latency p50 ms | p99 ms | max ms | lost |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         double base = results.containsKey(1)
                 ? 1e6 / spread(results.get(1), Result::publishRate).median()
                 : Double.NaN;
@@ -204,12 +233,15 @@ public final class ScaleOut {
             Spread publish = spread(list, Result::publishRate);
             double micros = 1e6 / publish.median();
             System.out.println(Spread.f(
-                    "| %d | %s | %.1f | %s | %,.0f | %s | %s | %s | %d |",
+                    "| %d | %s | %.1f | %s | %,.0f | %s | %s | %s | %s | %s | %s | %d |",
                     n,
                     publish.format("%,.0f"),
                     micros,
                     n > 1 && !Double.isNaN(base) ? Spread.f("%.2f", (micros - base) / (n - 1)) : "—",
                     publish.median() * n,
+                    spread(list, Result::publisherBackendMicros).format("%.1f"),
+                    spread(list, Result::listenerBackendsMicros).format("%.1f"),
+                    spread(list, Result::jvmMicros).format("%.1f"),
                     spread(list, Result::p50).format("%.2f"),
                     spread(list, Result::p99).format("%.2f"),
                     spread(list, Result::max).format("%.1f"),
