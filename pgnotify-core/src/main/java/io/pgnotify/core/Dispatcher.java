@@ -2,7 +2,8 @@ package io.pgnotify.core;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,8 @@ final class Dispatcher {
     private final HashMap<String, Lane> lanes = new HashMap<>();
     // Guarded by lock; arrival order across lanes, kept only for DROP_OLDEST.
     private final @Nullable ArrayDeque<Arrival> arrivals;
+    // Guarded by lock: scheduled lanes waiting for a free worker, in order.
+    private final ArrayDeque<Lane> ready = new ArrayDeque<>();
     // Guarded by lock.
     private int buffered;
     // Guarded by lock: lanes handed to a worker and not yet idle.
@@ -54,14 +57,13 @@ final class Dispatcher {
         this.hooks = hooks;
         this.timeoutNanos = settings.callbackTimeout().toNanos();
         this.arrivals = settings.overflowPolicy() == OverflowPolicy.DROP_OLDEST ? new ArrayDeque<>() : null;
+        // No core threads and a hand-off queue: a lane goes to the most recently idle worker, and a thread is started
+        // only when none is idle (a fixed pool would start a thread per submit up to its size, one per notification
+        // at low rates: docs/benchmarks.md). Lanes finding every worker busy wait in `ready`.
         this.workers = new ThreadPoolExecutor(
-                settings.maxWorkers(),
-                settings.maxWorkers(),
-                30,
-                TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(),
-                threads);
-        this.workers.allowCoreThreadTimeOut(true);
+                0, settings.maxWorkers(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads, (lane, pool) -> {
+                    throw new RejectedExecutionException();
+                });
     }
 
     /**
@@ -113,7 +115,27 @@ final class Dispatcher {
         if (!lane.scheduled) {
             lane.scheduled = true;
             scheduled++;
+            schedule(lane);
+        }
+    }
+
+    /** Hands a scheduled lane to a worker, or queues it until one is free. Called with the lock held. */
+    private void schedule(Lane lane) {
+        if (workers.isShutdown()) {
+            return; // shutdown passed its deadline: buffered notifications are abandoned
+        }
+        try {
             workers.execute(lane);
+        } catch (RejectedExecutionException e) {
+            ready.addLast(lane);
+        }
+    }
+
+    /** A worker's loop: runs the lane it was given, then lanes waiting for a worker, until there is none. */
+    private void work(Lane first) {
+        Lane lane = first;
+        while (lane != null) {
+            lane = runLane(lane);
         }
     }
 
@@ -130,7 +152,8 @@ final class Dispatcher {
         return null;
     }
 
-    private void runLane(Lane lane) {
+    /** Runs up to a batch of a lane's notifications; returns the lane this worker should run next, if any. */
+    private @Nullable Lane runLane(Lane lane) {
         int generation = lane.generation;
         lane.runner = Thread.currentThread();
         for (int i = 0; i < BATCH; i++) {
@@ -140,7 +163,7 @@ final class Dispatcher {
                 notification = abandoned ? null : lane.queue.pollFirst();
                 if (notification == null) {
                     laneIdle(lane);
-                    return;
+                    return ready.pollFirst();
                 }
                 lane.taken++;
                 buffered--;
@@ -150,7 +173,7 @@ final class Dispatcher {
             }
             for (Subscriptions.Entry entry : subscriptions.handlers(lane.channel)) {
                 if (entry.active && !invoke(lane, generation, entry.handler, notification)) {
-                    return; // the watchdog gave this lane to another worker
+                    return null; // the watchdog gave this lane to another worker
                 }
             }
         }
@@ -158,9 +181,14 @@ final class Dispatcher {
         try {
             if (abandoned) {
                 laneIdle(lane);
-            } else {
-                workers.execute(lane);
+                return null;
             }
+            if (ready.isEmpty()) {
+                return lane;
+            }
+            // A busy channel gives way to the lanes waiting for a worker.
+            ready.addLast(lane);
+            return ready.pollFirst();
         } finally {
             lock.unlock();
         }
@@ -198,11 +226,22 @@ final class Dispatcher {
         }
     }
 
-    /** Called by the watchdog: reports handlers past the callback timeout and moves their lanes on. */
+    /**
+     * Called by the watchdog: reports handlers past the callback timeout and moves their lanes on, and hands waiting
+     * lanes to workers that went idle just before those lanes were queued.
+     */
     void checkTimeouts() {
         long now = System.nanoTime();
         lock.lock();
         try {
+            while (!ready.isEmpty() && !workers.isShutdown()) {
+                try {
+                    workers.execute(ready.peekFirst());
+                    ready.pollFirst();
+                } catch (RejectedExecutionException e) {
+                    break; // every worker is busy: each takes a waiting lane when it finishes its own
+                }
+            }
             for (Lane lane : lanes.values()) {
                 Lane.Overrun overrun = lane.takeOverIfOverrun(now, timeoutNanos);
                 if (overrun != null) {
@@ -211,7 +250,7 @@ final class Dispatcher {
                             new HandlerTimeoutException(lane.channel, settings.callbackTimeout());
                     hooks.onError(timeout, lane.channel);
                     hooks.onHandled(overrun.notification(), overrun.handler(), now - overrun.startedAt(), timeout);
-                    workers.execute(lane);
+                    schedule(lane);
                 }
             }
         } catch (RuntimeException e) {
@@ -308,7 +347,7 @@ final class Dispatcher {
 
         @Override
         public void run() {
-            runLane(this);
+            work(this);
         }
 
         synchronized void begin(NotificationHandler handler, Notification notification) {

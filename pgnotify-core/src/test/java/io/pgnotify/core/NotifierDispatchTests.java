@@ -40,6 +40,47 @@ class NotifierDispatchTests {
     }
 
     @Test
+    void anIdleWorkerIsReusedRatherThanANewThreadStarted() throws Exception {
+        notifier = Notifiers.started(b -> b.name("reuse"));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger handled = new AtomicInteger();
+        notifier.subscribe("one-by-one", n -> {
+            threads.add(Thread.currentThread().getName());
+            handled.incrementAndGet();
+        });
+
+        for (int i = 1; i <= 20; i++) {
+            notifier.publish("one-by-one", Integer.toString(i));
+            int expected = i;
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == expected);
+        }
+
+        assertThat(threads).hasSize(1);
+    }
+
+    @Test
+    void lanesBeyondMaxWorkersWaitForAFreeWorkerAndLoseNothing() throws Exception {
+        notifier = Notifiers.started(b -> b.name("saturated").maxWorkers(1));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        notifier.subscribe("hog", n -> {
+            entered.countDown();
+            release.await(20, TimeUnit.SECONDS);
+        });
+        Recorder waiting = new Recorder();
+        notifier.subscribe("waiting", waiting);
+
+        notifier.publish("hog", "x");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        notifier.publishAll("waiting", List.of("1", "2", "3"));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> waiting.received.isEmpty());
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.received.size() == 3);
+        assertThat(waiting.payloads()).containsExactly("1", "2", "3");
+    }
+
+    @Test
     void aSlowHandlerOnOneChannelDoesNotHoldUpAnother() throws Exception {
         notifier = Notifiers.started(b -> b.name("lanes"));
         CountDownLatch release = new CountDownLatch(1);
