@@ -84,14 +84,14 @@ public final class DeliveryLedger implements NotifierListener {
     }
 
     /** Marks the start of a fault the test is about to induce: from now until the next reconnect is a gap. */
-    public void faultBegins() {
+    public synchronized void faultBegins() {
         faultAt.add(System.nanoTime());
         epoch++;
         listening = false;
     }
 
     /** The current window, or -1 when not listening. */
-    long window() {
+    synchronized long window() {
         long e = epoch;
         return listening ? e : -1;
     }
@@ -171,7 +171,13 @@ public final class DeliveryLedger implements NotifierListener {
                     if (kind == Kind.IN_GAP) {
                         inGap++;
                     } else if (count == 0) {
-                        if (nearUnmarkedDisconnect(lane.sentAt[seq])) {
+                        if (lane.read[seq]) {
+                            // The listener read it and no handler got it: the engine lost it, whatever the timing.
+                            lost++;
+                            if (lostExamples.size() < 10) {
+                                lostExamples.add(channel(i) + "#" + seq + " (read by the listener, never handled)");
+                            }
+                        } else if (nearUnmarkedDisconnect(lane.sentAt[seq])) {
                             inGap++;
                             lostInFlight++;
                         } else if (justBeforeFault(lane.sentAt[seq])) {
@@ -210,7 +216,8 @@ public final class DeliveryLedger implements NotifierListener {
      * Whether a send committed within {@link #IN_FLIGHT} before a fault the test induced. Delivery is asynchronous: the
      * listening backend sends a notification when it next waits for its client, and a backend told to terminate at
      * that moment checks the termination first (PostgreSQL's ProcessClientReadInterrupt), so a notification committed
-     * just before the fault may never be sent. It is in the gap that the reconnect announces.
+     * just before the fault may never be sent. It is in the gap that the reconnect announces. One that the listener
+     * did read is never excused this way.
      */
     private boolean justBeforeFault(long sentAtNanos) {
         for (long at : faultAt) {
@@ -233,11 +240,33 @@ public final class DeliveryLedger implements NotifierListener {
         return false;
     }
 
+    /** Marks a numbered notification as read off the connection by the listener thread, before dispatch. */
+    @Override
+    public void onNotification(Notification notification) {
+        String channel = notification.channel();
+        if (channel.startsWith(prefix)) {
+            try {
+                int index = Integer.parseInt(channel.substring(prefix.length()));
+                if (index >= 0 && index < lanes.length) {
+                    lanes[index].read(Long.parseLong(notification.payload()));
+                }
+            } catch (NumberFormatException ignored) {
+                // not one of the numbered channels
+            }
+        }
+        if (delegate != null) {
+            delegate.onNotification(notification);
+        }
+    }
+
     @Override
     public void onConnect() {
-        if (connects.incrementAndGet() == 1) {
-            listening = true;
+        synchronized (this) {
+            if (connects.get() == 0) {
+                listening = true;
+            }
         }
+        connects.incrementAndGet();
         if (delegate != null) {
             delegate.onConnect();
         }
@@ -245,9 +274,11 @@ public final class DeliveryLedger implements NotifierListener {
 
     @Override
     public void onDisconnect(Throwable cause) {
-        disconnectedAt.add(System.nanoTime());
-        epoch++;
-        listening = false;
+        synchronized (this) {
+            disconnectedAt.add(System.nanoTime());
+            epoch++;
+            listening = false;
+        }
         disconnects.incrementAndGet();
         if (delegate != null) {
             delegate.onDisconnect(cause);
@@ -256,9 +287,12 @@ public final class DeliveryLedger implements NotifierListener {
 
     @Override
     public void onReconnect(int attempts, Duration downtime) {
+        // Listening first: a test that sees the reconnect counted may induce the next fault at once.
+        synchronized (this) {
+            listening = true;
+        }
         this.attempts.add(attempts);
         downtimes.add(downtime);
-        listening = true;
         if (delegate != null) {
             delegate.onReconnect(attempts, downtime);
         }
@@ -334,6 +368,7 @@ public final class DeliveryLedger implements NotifierListener {
         Kind[] kinds = new Kind[1024];
         long[] sentAt = new long[1024];
         int[] counts = new int[1024];
+        boolean[] read = new boolean[1024];
         long last = -1;
         long outOfOrder;
 
@@ -360,6 +395,12 @@ public final class DeliveryLedger implements NotifierListener {
             last = Math.max(last, seq);
         }
 
+        synchronized void read(long seq) {
+            if (seq < size) {
+                read[(int) seq] = true;
+            }
+        }
+
         synchronized boolean settled() {
             for (int seq = 0; seq < size; seq++) {
                 if (kinds[seq] == null || (kinds[seq] == Kind.MUST_ARRIVE && counts[seq] == 0)) {
@@ -375,6 +416,7 @@ public final class DeliveryLedger implements NotifierListener {
                 kinds = Arrays.copyOf(kinds, capacity);
                 sentAt = Arrays.copyOf(sentAt, capacity);
                 counts = Arrays.copyOf(counts, capacity);
+                read = Arrays.copyOf(read, capacity);
             }
         }
     }
