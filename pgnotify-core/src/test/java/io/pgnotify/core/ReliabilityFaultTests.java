@@ -82,6 +82,14 @@ class ReliabilityFaultTests {
     /** Stops the traffic, waits for every notification that must arrive, checks the rule and records the figures. */
     static DeliveryLedger.Result settle(
             Traffic traffic, DeliveryLedger ledger, String scenario, int repetitions, String note) {
+        // Every gap is announced: each disconnect is followed by a reconnect.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ledger.reconnects() == ledger.disconnects());
+        return settleWithoutReconnect(traffic, ledger, scenario, repetitions, note);
+    }
+
+    /** As {@link #settle}, for a notifier that ended without listening again (it gave up). */
+    static DeliveryLedger.Result settleWithoutReconnect(
+            Traffic traffic, DeliveryLedger ledger, String scenario, int repetitions, String note) {
         traffic.close();
         try {
             await().atMost(Duration.ofSeconds(20)).until(ledger::settled);
@@ -282,7 +290,7 @@ class ReliabilityFaultTests {
                 await().during(Duration.ofSeconds(1))
                         .atMost(Duration.ofSeconds(3))
                         .until(() -> attemptTimes.size() == maxAttempts);
-                settle(
+                settleWithoutReconnect(
                         traffic,
                         ledger,
                         "connection refused (proxy closed), then FAILED after max attempts",
