@@ -95,6 +95,10 @@ public class DispatcherBenchmark {
                 subscriptions.add(names[c], n -> sink.last = n.pid());
             }
         }
+        made = new Notification[BURST];
+        for (int i = 0; i < BURST; i++) {
+            made[i] = new Notification(names[i % channels], "payload", 4242, Instant.now());
+        }
         dispatcher =
                 new Dispatcher(settings, subscriptions, new SafeListener(settings.listener(), "bench"), runnable -> {
                     Thread thread = new Thread(runnable, "pgnotify-bench-worker");

@@ -4,8 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Dispatcher} directly (it is package-private, hence this package) while the channel's handler is held.
  *
  * <pre>{@code
- * java -XX:+UseSerialGC -Xmx1g -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
- *     io.pgnotify.core.FootprintMeasurement 10000 100000 5
+ * for what in subscriptions lanes buffered-block buffered-block-own buffered-drop-oldest buffered-drop-oldest-own; do
+ *   for rep in 1 2 3; do
+ *     java -XX:+UseSerialGC -Xmx1g -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
+ *         io.pgnotify.core.FootprintMeasurement $what $([ ${what%%-*} = buffered ] && echo 100000 || echo 10000)
+ *   done
+ * done
  * }</pre>
  */
 public final class FootprintMeasurement {
@@ -29,47 +31,32 @@ public final class FootprintMeasurement {
     private FootprintMeasurement() {}
 
     public static void main(String[] args) throws Exception {
-        int channels = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int notifications = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        String[] names = new String[channels];
-        for (int i = 0; i < channels; i++) {
-            names[i] = String.format(Locale.ROOT, "channel_%05d", i); // the application's strings: not counted
+        String what = args.length > 0 ? args[0] : "subscriptions";
+        int count = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        // A small first pass loads and initialises every class involved, so the measured pass counts only instances.
+        measure(what, Math.max(1, count / 100));
+        long bytes = measure(what, count);
+        System.out.println(row(0, what, count, bytes));
+    }
+
+    static long measure(String what, int count) throws InterruptedException {
+        String[] names = new String[count];
+        for (int i = 0; i < count; i++) {
+            names[i] = String.format(Locale.ROOT, "channel_%07d", i); // the application's strings: not counted
         }
-        NotificationHandler handler = n -> {};
-        List<String> rows = new ArrayList<>();
-        for (int rep = 0; rep < reps; rep++) {
-            rows.add(row(
-                    rep,
-                    "idle subscription (Notifier.subscribe, not started)",
-                    channels,
-                    subscriptions(names, handler)));
-            rows.add(row(
-                    rep,
-                    "channel after its first notification (Subscriptions entry + dispatch lane, no Notifier)",
-                    channels,
-                    lanes(names)));
-            for (OverflowPolicy policy : List.of(OverflowPolicy.BLOCK, OverflowPolicy.DROP_OLDEST)) {
-                rows.add(row(
-                        rep,
-                        "buffered notification, 16-char payload, " + policy
-                                + " (Notification, Instant, payload, queue slot)",
-                        notifications,
-                        buffered(notifications, policy, false)));
-                rows.add(row(
-                        rep,
-                        "buffered notification, " + policy + ", dispatcher's own share (notification made beforehand)",
-                        notifications,
-                        buffered(notifications, policy, true)));
-            }
-        }
-        System.out.println("| repetition | what | count | bytes each |");
-        System.out.println("|---:|---|---:|---:|");
-        rows.forEach(System.out::println);
+        return switch (what) {
+            case "subscriptions" -> subscriptions(names, n -> {});
+            case "lanes" -> lanes(names);
+            case "buffered-block" -> buffered(count, OverflowPolicy.BLOCK, false);
+            case "buffered-block-own" -> buffered(count, OverflowPolicy.BLOCK, true);
+            case "buffered-drop-oldest" -> buffered(count, OverflowPolicy.DROP_OLDEST, false);
+            case "buffered-drop-oldest-own" -> buffered(count, OverflowPolicy.DROP_OLDEST, true);
+            default -> throw new IllegalArgumentException("unknown measurement " + what);
+        };
     }
 
     private static String row(int rep, String what, int count, long bytes) {
-        return String.format(Locale.ROOT, "| %d | %s | %,d | %.1f |", rep + 1, what, count, bytes / (double) count);
+        return String.format(Locale.ROOT, "| %s | %,d | %.1f |", what, count, bytes / (double) count);
     }
 
     /** Heap retained by {@code names.length} subscriptions on a notifier that never starts. */
