@@ -1,2 +1,2 @@
-/** A receive-latency harness for PostgreSQL LISTEN/NOTIFY clients; see docs/benchmarks.md. */
+/** Measurement harnesses for PostgreSQL LISTEN/NOTIFY clients: latency, throughput, scale-out; see docs/benchmarks.md. */
 package io.pgnotify.benchmarks;
