@@ -42,6 +42,11 @@ final class Dispatcher {
     private final @Nullable ArrayDeque<Arrival> arrivals;
     // Guarded by lock: scheduled lanes waiting for a free worker, in order.
     private final ArrayDeque<Lane> ready = new ArrayDeque<>();
+    // Guarded by lock: workers woken to take a lane from `ready` that have not taken one yet. While one is on its way
+    // no other is woken: waking a worker per idle lane cost a park and unpark per notification on many channels, 18x
+    // slower than letting busy workers take the next lane (docs/benchmarks.md, dispatch overhead).
+    private int searching;
+    private final Runnable pull = () -> work(null);
     // Guarded by lock.
     private int buffered;
     // Guarded by lock: lanes handed to a worker and not yet idle.
@@ -59,7 +64,7 @@ final class Dispatcher {
         this.arrivals = settings.overflowPolicy() == OverflowPolicy.DROP_OLDEST ? new ArrayDeque<>() : null;
         // No core threads and a hand-off queue: a lane goes to the most recently idle worker, and a thread is started
         // only when none is idle (a fixed pool would start a thread per submit up to its size, one per notification
-        // at low rates: docs/benchmarks.md). Lanes finding every worker busy wait in `ready`.
+        // at low rates: docs/benchmarks.md). Lanes wait in `ready`; a woken worker takes the first (see `searching`).
         this.workers = new ThreadPoolExecutor(
                 0, settings.maxWorkers(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads, (lane, pool) -> {
                     throw new RejectedExecutionException();
@@ -119,21 +124,39 @@ final class Dispatcher {
         }
     }
 
-    /** Hands a scheduled lane to a worker, or queues it until one is free. Called with the lock held. */
+    /** Queues a scheduled lane and wakes a worker unless one is already on its way. Called with the lock held. */
     private void schedule(Lane lane) {
         if (workers.isShutdown()) {
             return; // shutdown passed its deadline: buffered notifications are abandoned
         }
-        try {
-            workers.execute(lane);
-        } catch (RejectedExecutionException e) {
-            ready.addLast(lane);
+        ready.addLast(lane);
+        wakeIfNoneSearching();
+    }
+
+    private void wakeIfNoneSearching() {
+        if (searching == 0 && !ready.isEmpty() && !workers.isShutdown()) {
+            try {
+                workers.execute(pull);
+                searching++;
+            } catch (RejectedExecutionException e) {
+                // every worker is busy: each takes a waiting lane when it finishes its own
+            }
         }
     }
 
-    /** A worker's loop: runs the lane it was given, then lanes waiting for a worker, until there is none. */
-    private void work(Lane first) {
+    /** A worker's loop: runs the lane it was given (or the first waiting one), then lanes waiting for a worker. */
+    private void work(@Nullable Lane first) {
         Lane lane = first;
+        if (lane == null) {
+            lock.lock();
+            try {
+                searching--;
+                lane = ready.pollFirst();
+                wakeIfNoneSearching(); // more lanes wait: another worker, so none waits behind a slow handler
+            } finally {
+                lock.unlock();
+            }
+        }
         while (lane != null) {
             lane = runLane(lane);
         }
