@@ -311,11 +311,15 @@ final class Dispatcher {
      */
     boolean drain(long deadline) {
         stopBlocking();
+        // The last tenth of the time (at most 500 ms) is kept for interrupted handlers to end, so that threads are
+        // gone when the timeout is up, not only told to go.
+        long reserve = Math.min(Math.max(0, deadline - System.nanoTime()) / 10, TimeUnit.MILLISECONDS.toNanos(500));
+        long drainDeadline = deadline - reserve;
         boolean drained = true;
         lock.lock();
         try {
             while (scheduled > 0 || buffered > 0) {
-                long remaining = deadline - System.nanoTime();
+                long remaining = drainDeadline - System.nanoTime();
                 if (remaining <= 0) {
                     drained = false;
                     break;
@@ -339,7 +343,7 @@ final class Dispatcher {
             workers.shutdownNow();
         }
         // Handlers that ignore interruption get a short grace after the deadline.
-        long grace = Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+        long grace = Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
         return Notifier.awaitTermination(workers, grace) && drained;
     }
 
