@@ -219,8 +219,7 @@ final class Dispatcher {
 
     /** Runs one handler; false when it overran and the lane has moved on without this thread. */
     private boolean invoke(Lane lane, int generation, NotificationHandler handler, Notification notification) {
-        lane.begin(handler, notification);
-        long start = lane.startedAt;
+        long start = lane.begin(handler, notification);
         Throwable error = null;
         try {
             handler.handle(notification);
@@ -363,7 +362,6 @@ final class Dispatcher {
         private int generationGuarded;
         private long startedAtGuarded;
         volatile int generation;
-        volatile long startedAt;
         volatile @Nullable Thread runner;
         private @Nullable NotificationHandler handler;
         private @Nullable Notification current;
@@ -377,13 +375,14 @@ final class Dispatcher {
             work(this);
         }
 
-        synchronized void begin(NotificationHandler handler, Notification notification) {
+        /** Marks a handler as running, for the watchdog; returns its start time. */
+        synchronized long begin(NotificationHandler handler, Notification notification) {
             this.handler = handler;
             this.current = notification;
             this.runner = Thread.currentThread();
             long now = System.nanoTime();
-            startedAtGuarded = now == 0 ? 1 : now;
-            startedAt = startedAtGuarded;
+            startedAtGuarded = now == 0 ? 1 : now; // 0 means idle
+            return startedAtGuarded;
         }
 
         /** Ends the running handler; false if the watchdog took the lane over meanwhile. */
