@@ -11,8 +11,9 @@ import java.util.Properties;
  * The PostgreSQL server the test suite talks to, started once per test JVM.
  *
  * <p>By default an embedded PostgreSQL (its major version chosen by the {@code pgnotify.test.postgres-version}
- * Maven property). When {@code PGNOTIFY_TEST_JDBC_URL} is set, the suite uses that server instead, with
- * {@code PGNOTIFY_TEST_USER} and {@code PGNOTIFY_TEST_PASSWORD}.
+ * Maven property), with TLS required on every connection when {@code -Dpgnotify.test.tls=true}. When
+ * {@code PGNOTIFY_TEST_JDBC_URL} is set, the suite uses that server instead, with {@code PGNOTIFY_TEST_USER} and
+ * {@code PGNOTIFY_TEST_PASSWORD}.
  */
 public final class TestDatabase {
 
@@ -50,6 +51,15 @@ public final class TestDatabase {
                     externalUrl,
                     envOrDefault("PGNOTIFY_TEST_USER", "postgres"),
                     envOrDefault("PGNOTIFY_TEST_PASSWORD", ""));
+        }
+        if (Boolean.getBoolean("pgnotify.test.tls")) {
+            PrivateDatabase db = PrivateDatabase.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(db::close, "pg-test-stop"));
+            if (!db.enableSsl()) {
+                throw new IllegalStateException(
+                        "pgnotify.test.tls=true needs openssl on the PATH to make a certificate");
+            }
+            return new TestDatabase(db.url() + "?sslmode=require", db.user(), db.password());
         }
         EmbeddedPostgres server = EmbeddedServers.start(EmbeddedPostgres.builder());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> EmbeddedServers.closeQuietly(server), "pg-test-stop"));

@@ -20,4 +20,15 @@ class TestDatabaseTests {
             assertThat(rs.getInt(1) / 10000).isEqualTo(major);
         }
     }
+
+    @Test
+    void everyConnectionUsesTlsWhenAsked() throws Exception {
+        assumeTrue(Boolean.getBoolean("pgnotify.test.tls"), "-Dpgnotify.test.tls=true");
+        try (Connection c = TestDatabase.shared().connect();
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getBoolean(1)).isTrue();
+        }
+    }
 }
