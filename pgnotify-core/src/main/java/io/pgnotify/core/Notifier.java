@@ -4,7 +4,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,6 +54,8 @@ public final class Notifier implements AutoCloseable {
     private final ExecutorService prober;
     private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
     private final Thread listenerThread;
+    // Every thread started for this notifier (listener, workers, watchdog, prober), so shutdown can wait for them.
+    private final Queue<Thread> started = new ConcurrentLinkedQueue<>();
 
     private Notifier(Settings settings) {
         this.settings = settings;
@@ -174,6 +178,8 @@ public final class Notifier implements AutoCloseable {
         watchdog.shutdownNow();
         prober.shutdownNow();
         clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
+        // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
+        clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
         publisher.close();
         synchronized (state) {
             state.set(NotifierState.STOPPED);
@@ -271,8 +277,32 @@ public final class Notifier implements AutoCloseable {
             Thread thread =
                     new Thread(runnable, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
             thread.setDaemon(true);
+            started.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+            started.add(thread);
             return thread;
         };
+    }
+
+    /**
+     * Waits for every thread this notifier started to end. An executor counts as terminated while its last thread is
+     * still on its way out, so waiting for the executors alone would let shutdown return with threads alive.
+     */
+    private boolean joinThreads(long deadline) {
+        for (Thread thread : started) {
+            if (thread == Thread.currentThread()) {
+                continue; // shutdown called from a handler or hook: this thread ends when it returns
+            }
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (thread.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Builds a {@link Notifier}; every setting has a default and is checked when set. */
