@@ -180,60 +180,6 @@ class NotifierReconnectTests {
     }
 
     @Test
-    void everyAttemptTakesAFreshConnectionFromTheProvider() throws Exception {
-        AtomicInteger provided = new AtomicInteger();
-        ConnectionProvider direct = ConnectionProvider.of(db.url(), db.user(), db.password());
-        Events events = new Events();
-        try (Notifier notifier = Notifier.builder(() -> {
-                    provided.incrementAndGet();
-                    return direct.getConnection();
-                })
-                .name("fresh")
-                .publisher(direct)
-                .reconnectInterval(Duration.ofMillis(50))
-                .listener(events)
-                .build()) {
-            notifier.start();
-            Notifiers.awaitListening(notifier);
-            for (int round = 1; round <= 10; round++) {
-                db.execute("SELECT pg_terminate_backend(" + notifier.status().backendPid() + ")");
-                int expected = round;
-                await().atMost(Duration.ofSeconds(10)).until(() -> events.reconnects.size() == expected);
-            }
-            assertThat(provided).hasValue(11);
-        }
-    }
-
-    @Test
-    void aProviderThatThrowsIsRetriedAndEachFailureReported() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        ConnectionProvider direct = ConnectionProvider.of(db.url(), db.user(), db.password());
-        Events events = new Events();
-        try (Notifier notifier = Notifier.builder(() -> {
-                    int call = calls.incrementAndGet();
-                    if (call == 1) {
-                        throw new SQLException("no connection for you");
-                    }
-                    if (call == 2) {
-                        throw new IllegalStateException("provider bug");
-                    }
-                    return direct.getConnection();
-                })
-                .name("flaky")
-                .publisher(direct)
-                .reconnectInterval(Duration.ofMillis(50))
-                .listener(events)
-                .build()) {
-            notifier.start();
-            Notifiers.awaitListening(notifier);
-
-            assertThat(events.errors).hasSize(2);
-            assertThat(events.errors.get(0)).hasMessage("no connection for you");
-            assertThat(events.errors.get(1)).isInstanceOf(IllegalStateException.class);
-        }
-    }
-
-    @Test
     void shutdownWhileReconnectingStartsNoFurtherAttempt() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         try (TcpProxy proxy = new TcpProxy(db.port())) {
