@@ -1,10 +1,12 @@
 package io.pgnotify.spring;
 
+import io.pgnotify.spring.aot.PgListenerReflectiveProcessor;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.aot.hint.annotation.Reflective;
 import org.springframework.core.annotation.AliasFor;
 
 /**
@@ -25,10 +27,13 @@ import org.springframework.core.annotation.AliasFor;
  * listening connection's thread. A method that throws is reported to the {@link PgListenerErrorHandler} and does not
  * affect other notifications or listeners. Delivery is at most once: after a reconnect a {@link
  * PgNotifyReconnectedEvent} is published.
+ *
+ * <p>For native images the method and its payload type are registered for reflection at build time.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(PgListenerReflectiveProcessor.class)
 public @interface PgListener {
 
     /**
