@@ -1,9 +1,12 @@
 package io.pgnotify.spring;
 
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.pgnotify.core.Notification;
 import io.pgnotify.core.NotificationHandler;
+import io.pgnotify.spring.observation.DefaultPgNotifyListenerObservationConvention;
+import io.pgnotify.spring.observation.PgNotifyListenerObservation;
+import io.pgnotify.spring.observation.PgNotifyListenerObservationContext;
+import io.pgnotify.spring.observation.PgNotifyListenerObservationConvention;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
@@ -21,18 +24,21 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
     private final @Nullable PgPayloadConverter converter;
     private final PgListenerErrorHandler errorHandler;
     private final ObservationRegistry observationRegistry;
+    private final @Nullable PgNotifyListenerObservationConvention observationConvention;
 
     MethodPgListenerEndpoint(
             ListenerMethod listenerMethod,
             String channel,
             @Nullable PgPayloadConverter converter,
             PgListenerErrorHandler errorHandler,
-            ObservationRegistry observationRegistry) {
+            ObservationRegistry observationRegistry,
+            @Nullable PgNotifyListenerObservationConvention observationConvention) {
         this.listenerMethod = listenerMethod;
         this.channel = channel;
         this.converter = converter;
         this.errorHandler = errorHandler;
         this.observationRegistry = observationRegistry;
+        this.observationConvention = observationConvention;
     }
 
     @Override
@@ -61,10 +67,12 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
 
     @Override
     public void handle(Notification notification) throws Exception {
-        Observation.createNotStarted("pgnotify.handle", observationRegistry)
-                .contextualName("pgnotify handle " + channel)
-                .lowCardinalityKeyValue("channel", channel)
-                .lowCardinalityKeyValue("listener", id())
+        PgNotifyListenerObservation.LISTENER_OBSERVATION
+                .observation(
+                        observationConvention,
+                        DefaultPgNotifyListenerObservationConvention.INSTANCE,
+                        () -> new PgNotifyListenerObservationContext(notification, id(), null),
+                        observationRegistry)
                 .observeChecked(() -> invoke(notification));
     }
 

@@ -2,6 +2,7 @@ package io.pgnotify.spring;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.pgnotify.core.NotifyLimits;
+import io.pgnotify.spring.observation.PgNotifyListenerObservationConvention;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -100,7 +101,12 @@ public final class PgListenerAnnotationBeanPostProcessor
         for (String channel : listenerMethod.channels()) {
             c.registry()
                     .register(new MethodPgListenerEndpoint(
-                            listenerMethod, channel, c.converter(), c.errorHandler(), c.observationRegistry()));
+                            listenerMethod,
+                            channel,
+                            c.converter(),
+                            c.errorHandler(),
+                            c.observationRegistry(),
+                            c.observationConvention()));
         }
     }
 
@@ -161,7 +167,8 @@ public final class PgListenerAnnotationBeanPostProcessor
             PgListenerEndpointRegistry registry,
             @Nullable PgPayloadConverter converter,
             PgListenerErrorHandler errorHandler,
-            ObservationRegistry observationRegistry) {
+            ObservationRegistry observationRegistry,
+            @Nullable PgNotifyListenerObservationConvention observationConvention) {
 
         static Collaborators lookUp(ConfigurableBeanFactory beanFactory) {
             return new Collaborators(
@@ -170,7 +177,10 @@ public final class PgListenerAnnotationBeanPostProcessor
                     beanFactory
                             .getBeanProvider(PgListenerErrorHandler.class)
                             .getIfUnique(PgListenerErrorHandler::logging),
-                    beanFactory.getBeanProvider(ObservationRegistry.class).getIfUnique(() -> ObservationRegistry.NOOP));
+                    beanFactory.getBeanProvider(ObservationRegistry.class).getIfUnique(() -> ObservationRegistry.NOOP),
+                    beanFactory
+                            .getBeanProvider(PgNotifyListenerObservationConvention.class)
+                            .getIfUnique());
         }
     }
 }

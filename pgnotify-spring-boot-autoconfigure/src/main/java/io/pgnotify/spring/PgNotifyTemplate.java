@@ -1,9 +1,12 @@
 package io.pgnotify.spring;
 
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.pgnotify.core.NotificationPublisher;
 import io.pgnotify.core.NotifyLimits;
+import io.pgnotify.spring.observation.DefaultPgNotifyTemplateObservationConvention;
+import io.pgnotify.spring.observation.PgNotifyTemplateObservation;
+import io.pgnotify.spring.observation.PgNotifyTemplateObservationContext;
+import io.pgnotify.spring.observation.PgNotifyTemplateObservationConvention;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -52,6 +55,7 @@ public final class PgNotifyTemplate {
     private final int maxPayloadSize;
     private final Supplier<List<PgNotifyPublishListener>> publishListeners;
     private final ObservationRegistry observationRegistry;
+    private final @Nullable PgNotifyTemplateObservationConvention observationConvention;
     private final SQLExceptionTranslator translator = new SQLExceptionSubclassTranslator();
 
     private PgNotifyTemplate(Builder builder) {
@@ -60,6 +64,7 @@ public final class PgNotifyTemplate {
         this.maxPayloadSize = builder.maxPayloadSize;
         this.publishListeners = builder.publishListeners;
         this.observationRegistry = builder.observationRegistry;
+        this.observationConvention = builder.observationConvention;
     }
 
     /**
@@ -125,11 +130,13 @@ public final class PgNotifyTemplate {
     }
 
     private void send(String channel, int count, Statement statement) {
-        boolean inTransaction =
-                Boolean.TRUE.equals(Observation.createNotStarted("pgnotify.publish", observationRegistry)
-                        .contextualName("pgnotify publish " + channel)
-                        .lowCardinalityKeyValue("channel", channel)
-                        .observe(() -> execute(channel, statement)));
+        boolean inTransaction = Boolean.TRUE.equals(PgNotifyTemplateObservation.TEMPLATE_OBSERVATION
+                .observation(
+                        observationConvention,
+                        DefaultPgNotifyTemplateObservationConvention.INSTANCE,
+                        () -> new PgNotifyTemplateObservationContext(channel, count),
+                        observationRegistry)
+                .observe(() -> execute(channel, statement)));
         if (inTransaction && TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
@@ -188,6 +195,7 @@ public final class PgNotifyTemplate {
         private int maxPayloadSize = NotifyLimits.MAX_PAYLOAD_BYTES;
         private Supplier<List<PgNotifyPublishListener>> publishListeners = List::of;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+        private @Nullable PgNotifyTemplateObservationConvention observationConvention;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "'dataSource' must not be null");
@@ -238,6 +246,18 @@ public final class PgNotifyTemplate {
          */
         public Builder observationRegistry(ObservationRegistry registry) {
             this.observationRegistry = Objects.requireNonNull(registry, "'registry' must not be null");
+            return this;
+        }
+
+        /**
+         * Names and keys of the {@code pgnotify.publish} observations. Default: {@link
+         * DefaultPgNotifyTemplateObservationConvention}.
+         *
+         * @param convention the convention, or {@code null} for the default
+         * @return this builder
+         */
+        public Builder observationConvention(@Nullable PgNotifyTemplateObservationConvention convention) {
+            this.observationConvention = convention;
             return this;
         }
 

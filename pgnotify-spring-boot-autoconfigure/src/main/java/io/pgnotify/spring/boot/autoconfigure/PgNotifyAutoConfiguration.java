@@ -9,6 +9,7 @@ import io.pgnotify.spring.PgListenerEndpointRegistry;
 import io.pgnotify.spring.PgNotifyPublishListener;
 import io.pgnotify.spring.PgNotifyTemplate;
 import io.pgnotify.spring.PgPayloadConverter;
+import io.pgnotify.spring.observation.PgNotifyTemplateObservationConvention;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -117,12 +118,14 @@ public final class PgNotifyAutoConfiguration {
             PgNotifyProperties properties,
             ObjectProvider<PgPayloadConverter> converter,
             ObjectProvider<PgNotifyPublishListener> publishListeners,
-            ObjectProvider<ObservationRegistry> observationRegistry) {
+            ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<PgNotifyTemplateObservationConvention> observationConvention) {
         return PgNotifyTemplate.builder(dataSource)
                 .payloadConverter(converter.getIfUnique())
                 .maxPayloadSize(properties.getMaxPayloadSize())
                 .publishListeners(() -> publishListeners.orderedStream().toList())
                 .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP))
+                .observationConvention(observationConvention.getIfUnique())
                 .build();
     }
 
