@@ -4,6 +4,7 @@ import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierState;
 import io.pgnotify.core.NotifierStatus;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -55,18 +56,19 @@ public final class PgChannels {
         Objects.requireNonNull(notifier, "'notifier' must not be null");
         Objects.requireNonNull(timeout, "'timeout' must not be null");
         long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> named = new LinkedHashSet<>(Arrays.asList(channels));
         while (true) {
             NotifierStatus status = notifier.status();
-            Set<String> wanted = channels.length == 0 ? status.channels() : Set.of(channels);
+            Set<String> wanted = named.isEmpty() ? status.channels() : named;
             if (status.state() == NotifierState.LISTENING
                     && status.listenedChannels().containsAll(wanted)) {
                 return;
             }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError(notListening(status, wanted, timeout));
-            }
             if (!WAITING_STATES.contains(status.state())) {
-                throw new AssertionError(notListening(status, wanted, timeout) + ": it will not listen any more");
+                throw new AssertionError(notListening(status, wanted, "will not listen to"));
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError(notListening(status, wanted, "did not listen to") + " within " + timeout);
             }
             LockSupport.parkNanos(POLL_NANOS);
             if (Thread.interrupted()) {
@@ -77,16 +79,16 @@ public final class PgChannels {
         }
     }
 
-    private static String notListening(NotifierStatus status, Set<String> wanted, Duration timeout) {
+    private static String notListening(NotifierStatus status, Set<String> wanted, String verdict) {
         Set<String> missing = new LinkedHashSet<>(wanted);
         missing.removeAll(status.listenedChannels());
         String unsubscribed = missing.stream()
                 .filter(channel -> !status.channels().contains(channel))
                 .toList()
                 .toString();
-        return "Notifier '" + status.name() + "' did not listen to " + missing + " within " + timeout + ": state "
-                + status.state() + ", listening to " + status.listenedChannels()
+        return "Notifier '" + status.name() + "' " + verdict + " " + missing + " (state " + status.state()
+                + ", listening to " + status.listenedChannels()
                 + (unsubscribed.equals("[]") ? "" : ", no subscriber for " + unsubscribed)
-                + (status.lastError() != null ? ", last error: " + status.lastError() : "");
+                + (status.lastError() != null ? ", last error: " + status.lastError() : "") + ")";
     }
 }
