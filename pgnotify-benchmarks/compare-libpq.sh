@@ -17,4 +17,8 @@ java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
     --listeners pgnotify,libpq,vertx --rates 100,1000,5000 "$@" >"$report"
 echo "Full report: $report"
 echo
+if ! grep -q '^### Against libpq' "$report"; then
+    grep -m 1 'libpq listener' "$report" >&2 || echo "The report has no libpq rows" >&2
+    exit 1
+fi
 sed -n '/^### Against libpq/,$p' "$report"
