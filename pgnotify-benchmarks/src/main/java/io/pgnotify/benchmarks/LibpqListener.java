@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The physical-limit baseline: a C program on libpq ({@code select} on the socket, {@code PQconsumeInput}, then
@@ -26,13 +27,13 @@ final class LibpqListener implements Listener {
     private static final String SOURCE = "/io/pgnotify/benchmarks/libpq_listener.c";
     private static final long STARTUP_SECONDS = 30;
 
-    private static Path binary; // compiled once per JVM, guarded by the class lock
+    private static @Nullable Path binary; // compiled once per JVM, guarded by the class lock
 
     private final Latencies latencies = new Latencies(Report.LIBPQ);
     private final Server server;
     private final String channel;
-    private Process process; // started and stopped by the benchmark's main thread only
-    private Thread reader;
+    private @Nullable Process process; // started and stopped by the benchmark's main thread only
+    private @Nullable Thread reader;
 
     LibpqListener(Server server, String channel) {
         this.server = server;
