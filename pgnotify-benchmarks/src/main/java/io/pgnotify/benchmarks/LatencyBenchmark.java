@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LatencyBenchmark {
 
+    private static boolean libpqSkipReported; // main thread only
+
     private LatencyBenchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -78,8 +80,12 @@ public final class LatencyBenchmark {
     private static List<Listener> startListeners(Options options) throws Exception {
         List<Listener> listeners = new ArrayList<>();
         for (String name : options.listeners()) {
+            if (name.equals("libpq") && !libpqAvailable()) {
+                continue;
+            }
             Listener listener = switch (name) {
                 case "pgnotify" -> new PgnotifyListener(options.server(), options.channel());
+                case "libpq" -> new LibpqListener(options.server(), options.channel());
                 case "vertx" -> new VertxListener(options.server(), options.channel());
                 case "naive" -> new PgjdbcLoopListener(options.server(), options.channel(), false);
                 case "prompt" -> new PgjdbcLoopListener(options.server(), options.channel(), true);
@@ -89,6 +95,20 @@ public final class LatencyBenchmark {
             listener.start();
         }
         return listeners;
+    }
+
+    /** Compiles the C baseline, or says once, in the report, why it is left out. */
+    private static boolean libpqAvailable() throws InterruptedException {
+        try {
+            LibpqListener.compile();
+            return true;
+        } catch (LibpqListener.Unavailable e) {
+            if (!libpqSkipReported) {
+                System.out.println("- libpq listener (C baseline) skipped: " + e.getMessage());
+                libpqSkipReported = true;
+            }
+            return false;
+        }
     }
 
     /** Waits until every listener has the step's measured notifications, at most 10 s. */

@@ -20,11 +20,13 @@ import javax.imageio.ImageIO;
 
 /**
  * Draws {@link LatencyBenchmark}'s output as a PNG: p50 and p99 latency against offered rate, one line per listener,
- * both axes logarithmic; each point is the median over the runs.
+ * both axes logarithmic; each point is the median over the runs. It reads a data file under docs/benchmarks/: the
+ * per-step tables of a run when the file has them, otherwise its "spread across runs" tables (already medians).
+ * Without arguments it redraws the published chart from its data file; run it from the repository root:
  *
  * <pre>{@code
  * java -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar io.pgnotify.benchmarks.LatencyChart \
- *     latency.md docs/benchmarks-latency.png
+ *     [docs/benchmarks/latency-2026-11-27-quiet.md [docs/benchmarks-latency.png]]
  * }</pre>
  */
 public final class LatencyChart {
@@ -32,6 +34,10 @@ public final class LatencyChart {
     private static final Pattern STEP = Pattern.compile("^#+ Run \\d+, (\\d+)/s:.*");
     private static final Pattern ROW =
             Pattern.compile("^\\| ([^|]+?) \\| \\d+/\\d+ \\| ([0-9.]+) \\| [0-9.]+ \\| ([0-9.]+) \\|.*");
+    private static final Pattern SPREAD_ROW = Pattern.compile(
+            "^\\| (\\d+)/s \\| ([^|\\d][^|]*?) \\| ([0-9.]+)(?: \\[[^]]*])? \\| ([0-9.]+)(?: \\[[^]]*])? \\|.*");
+    private static final String DATA = "docs/benchmarks/latency-2026-11-27-quiet.md";
+    private static final String CHART = "docs/benchmarks-latency.png";
     private static final Color[] COLORS = {
         new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52), new Color(0x8172B3)
     };
@@ -41,8 +47,9 @@ public final class LatencyChart {
     public static void main(String[] args) throws Exception {
         // listener -> rate -> p50 and p99 samples, one per run
         Map<String, TreeMap<Integer, List<double[]>>> samples = new LinkedHashMap<>();
+        Map<String, TreeMap<Integer, List<double[]>>> medians = new LinkedHashMap<>();
         int rate = 0;
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
+        for (String line : Files.readAllLines(Path.of(args.length > 0 ? args[0] : DATA))) {
             Matcher step = STEP.matcher(line);
             if (step.matches()) {
                 rate = Integer.parseInt(step.group(1));
@@ -50,10 +57,16 @@ public final class LatencyChart {
             }
             Matcher row = ROW.matcher(line);
             if (row.matches() && rate > 0 && !row.group(1).contains("of which")) {
-                samples.computeIfAbsent(row.group(1).trim(), k -> new TreeMap<>())
-                        .computeIfAbsent(rate, k -> new ArrayList<>())
-                        .add(new double[] {Double.parseDouble(row.group(2)), Double.parseDouble(row.group(3))});
+                add(samples, row.group(1), rate, row.group(2), row.group(3));
+                continue;
             }
+            Matcher spread = SPREAD_ROW.matcher(line);
+            if (spread.matches() && !spread.group(2).contains("of which")) {
+                add(medians, spread.group(2), Integer.parseInt(spread.group(1)), spread.group(3), spread.group(4));
+            }
+        }
+        if (samples.isEmpty()) {
+            samples = medians;
         }
         int width = 1100;
         int height = 560;
@@ -138,7 +151,14 @@ public final class LatencyChart {
             index++;
         }
         g.dispose();
-        ImageIO.write(image, "png", new File(args[1]));
+        ImageIO.write(image, "png", new File(args.length > 1 ? args[1] : CHART));
+    }
+
+    private static void add(
+            Map<String, TreeMap<Integer, List<double[]>>> into, String listener, int rate, String p50, String p99) {
+        into.computeIfAbsent(listener.trim(), k -> new TreeMap<>())
+                .computeIfAbsent(rate, k -> new ArrayList<>())
+                .add(new double[] {Double.parseDouble(p50), Double.parseDouble(p99)});
     }
 
     private static int x(double logRate, double minRate, double maxRate, int left, int plotWidth) {

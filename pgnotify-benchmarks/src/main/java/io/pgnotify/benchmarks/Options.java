@@ -18,7 +18,7 @@ record Options(
         List<String> listeners,
         boolean poisson) {
 
-    static final List<String> ALL_LISTENERS = List.of("pgnotify", "vertx", "naive", "prompt");
+    static final List<String> ALL_LISTENERS = List.of("pgnotify", "libpq", "vertx", "naive", "prompt");
 
     static final String USAGE = """
             Usage: java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar [options]
@@ -29,7 +29,8 @@ record Options(
               --seconds N        measured seconds per step (default 20)
               --warmup N         warm-up seconds per step, not recorded (default 5)
               --runs N           repetitions of all steps, each with fresh connections (default 3)
-              --listeners LIST   any of pgnotify,vertx,naive,prompt (default all, all listening at once)
+              --listeners LIST   any of pgnotify,libpq,vertx,naive,prompt (default all, all listening at once;
+                         libpq is the C baseline, skipped with a message without gcc and libpq-dev)
               --arrivals KIND    fixed (evenly spaced, default) or poisson (random gaps, like pgbench --rate)
               --channel NAME     (default pgnotify_bench)
             """;

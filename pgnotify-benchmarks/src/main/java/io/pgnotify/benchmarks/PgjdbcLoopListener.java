@@ -13,7 +13,7 @@ import org.postgresql.PGNotification;
 /**
  * The loop most applications write: {@code getNotifications(500)} on a dedicated thread and connection, latency taken
  * when the call returns. With {@code promptDelivery} the driver's 1 ms socket peek is disabled first, the way
- * pgnotify-core's {@code PromptDelivery} does it (docs/benchmarks.md, "Why the plain loop is slow").
+ * pgnotify-core's {@code PromptDelivery} does it (docs/benchmarks/latency-2026-11-27-analysis.md, "Why the plain loop is slow").
  */
 final class PgjdbcLoopListener implements Listener {
 

@@ -19,17 +19,21 @@ import javax.imageio.ImageIO;
 
 /**
  * Draws {@link PublishThroughput}'s output as a PNG: notifications per second per contender, one bar per concurrency,
- * on a logarithmic axis.
+ * on a logarithmic axis, from the "Concurrency N" sections of its output or of a data file under docs/benchmarks/.
+ * Without arguments it redraws the published chart from its data file; run it from the repository root:
  *
  * <pre>{@code
  * java -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar io.pgnotify.benchmarks.PublishChart \
- *     publish.txt docs/benchmarks-publish.png
+ *     [docs/benchmarks/publish-throughput-2026-11-27.md [docs/benchmarks-publish-throughput.png]]
  * }</pre>
  */
 public final class PublishChart {
 
     private static final Pattern HEADER = Pattern.compile("^#### Concurrency (\\d+).*");
     private static final Pattern ROW = Pattern.compile("^\\| ([^|]+) \\| [^|]+ \\| ([0-9,]+) \\[.*");
+    private static final Pattern OTHER_HEADING = Pattern.compile("^#+ .*");
+    private static final String DATA = "docs/benchmarks/publish-throughput-2026-11-27.md";
+    private static final String CHART = "docs/benchmarks-publish-throughput.png";
     private static final Color[] COLORS = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868)};
 
     private PublishChart() {}
@@ -38,13 +42,17 @@ public final class PublishChart {
         Map<String, Map<Integer, Double>> values = new LinkedHashMap<>();
         List<Integer> concurrencies = new ArrayList<>();
         int concurrency = 0;
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
+        for (String line : Files.readAllLines(Path.of(args.length > 0 ? args[0] : DATA))) {
             Matcher header = HEADER.matcher(line);
             if (header.matches()) {
                 concurrency = Integer.parseInt(header.group(1));
                 if (!concurrencies.contains(concurrency)) {
                     concurrencies.add(concurrency);
                 }
+                continue;
+            }
+            if (OTHER_HEADING.matcher(line).matches()) {
+                concurrency = 0; // e.g. the write-transaction table, whose columns mean something else
                 continue;
             }
             Matcher row = ROW.matcher(line);
@@ -113,6 +121,6 @@ public final class PublishChart {
             legendX += g.getFontMetrics().stringWidth(label) + 50;
         }
         g.dispose();
-        ImageIO.write(image, "png", new File(args[1]));
+        ImageIO.write(image, "png", new File(args.length > 1 ? args[1] : CHART));
     }
 }

@@ -16,6 +16,12 @@ final class Report {
     static final String PGNOTIFY = "pgnotify Notifier (handler entry)";
     static final String VERTX = "Vert.x PgSubscriber";
     static final String NAIVE = "pgjdbc getNotifications(500) loop";
+    static final String LIBPQ = "libpq PQconsumeInput loop (C baseline)";
+
+    /** Issue 15's goal for pgnotify's handler entry against the C baseline, in the same run. */
+    static final double LIBPQ_GOAL_P50 = 1.05;
+
+    static final double LIBPQ_GOAL_P99 = 1.2;
 
     /** One series in one step. */
     record Row(int run, int rate, String series, long received, long expected, Histogram histogram) {
@@ -72,6 +78,23 @@ final class Report {
         Row pgnotify = find(stepRows, PGNOTIFY);
         Row vertx = find(stepRows, VERTX);
         Row naive = find(stepRows, NAIVE);
+        Row libpq = find(stepRows, LIBPQ);
+        if (pgnotify != null && libpq != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "- pgnotify / libpq: p50 %.2f×, p99 %.2f× (goal p50 ≤ %.2f×, p99 ≤ %.1f×)%n",
+                    pgnotify.ms(50) / libpq.ms(50),
+                    pgnotify.ms(99) / libpq.ms(99),
+                    LIBPQ_GOAL_P50,
+                    LIBPQ_GOAL_P99);
+        }
+        if (vertx != null && libpq != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "- Vert.x / libpq: p50 %.2f×, p99 %.2f×%n",
+                    vertx.ms(50) / libpq.ms(50),
+                    vertx.ms(99) / libpq.ms(99));
+        }
         if (pgnotify != null && vertx != null) {
             out.printf(
                     Locale.ROOT,
@@ -144,7 +167,61 @@ final class Report {
                     spreadOf(perRun, 2),
                     spreadOf(perRun, 3));
         }
+        libpqSummary(rates);
         out.flush();
+    }
+
+    /** pgnotify and Vert.x against the C baseline, per rate: median [min – max] over runs, and the goal's verdict. */
+    private void libpqSummary(Set<Integer> rates) {
+        if (rows.stream().noneMatch(r -> r.series().equals(LIBPQ))) {
+            return;
+        }
+        out.println();
+        out.printf(
+                Locale.ROOT,
+                "### Against libpq (goal: pgnotify p50 ≤ %.2f×, p99 ≤ %.1f×, in every run)%n%n",
+                LIBPQ_GOAL_P50,
+                LIBPQ_GOAL_P99);
+        out.println(
+                "| rate | libpq p50 ms | pgnotify/libpq p50 | pgnotify/libpq p99 | Vert.x/libpq p50 | Vert.x/libpq p99"
+                        + " | goal met in runs |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|");
+        for (int rate : rates) {
+            List<double[]> perRun = new ArrayList<>();
+            List<Row> baseline = new ArrayList<>();
+            rows.stream().map(Row::run).distinct().forEach(run -> {
+                List<Row> step = rows.stream()
+                        .filter(r -> r.run() == run && r.rate() == rate)
+                        .toList();
+                Row l = find(step, LIBPQ);
+                if (l == null) {
+                    return;
+                }
+                baseline.add(l);
+                Row p = find(step, PGNOTIFY);
+                Row v = find(step, VERTX);
+                perRun.add(new double[] {
+                    p != null ? p.ms(50) / l.ms(50) : Double.NaN,
+                    p != null ? p.ms(99) / l.ms(99) : Double.NaN,
+                    v != null ? v.ms(50) / l.ms(50) : Double.NaN,
+                    v != null ? v.ms(99) / l.ms(99) : Double.NaN
+                });
+            });
+            long met = perRun.stream()
+                    .filter(r -> r[0] <= LIBPQ_GOAL_P50 && r[1] <= LIBPQ_GOAL_P99)
+                    .count();
+            out.printf(
+                    Locale.ROOT,
+                    "| %d/s | %s | %s | %s | %s | %s | %d of %d |%n",
+                    rate,
+                    spread(baseline, r -> r.ms(50)),
+                    spreadOf(perRun, 0),
+                    spreadOf(perRun, 1),
+                    spreadOf(perRun, 2),
+                    spreadOf(perRun, 3),
+                    met,
+                    perRun.size());
+        }
     }
 
     private static String spreadOf(List<double[]> perRun, int index) {
