@@ -4,6 +4,7 @@ import io.pgnotify.core.Notification;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanInitializationException;
 
 /**
@@ -17,6 +18,9 @@ import org.springframework.beans.factory.BeanInitializationException;
  * @param id the listener id
  * @param channels the resolved channel names
  * @param parameters how each parameter is served
+ * @param autoStartup whether the listener starts with the context, or {@code null} for the registry's default
+ * @param errorHandler the name of its error handler bean, or empty for the default
+ * @param retryPolicy the name of its retry policy bean, or empty for the default
  */
 record ListenerMethod(
         String beanName,
@@ -25,7 +29,10 @@ record ListenerMethod(
         Method invocableMethod,
         String id,
         List<String> channels,
-        Parameter[] parameters) {
+        Parameter[] parameters,
+        @Nullable Boolean autoStartup,
+        String errorHandler,
+        String retryPolicy) {
 
     enum Kind {
         /** The raw payload. */

@@ -12,17 +12,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
@@ -31,11 +33,16 @@ import org.springframework.util.StringUtils;
  * they can be served, resolves {@code ${…}} placeholders in their channels and id, and registers one endpoint per
  * method and channel with the {@link PgListenerEndpointRegistry} once every singleton exists. Registered by the
  * auto-configuration; an unusable method fails the startup with a {@link BeanInitializationException} naming it.
+ *
+ * <p>Beans of every scope are served on purpose: the target of a scoped proxy is skipped (the proxy, a singleton, is
+ * registered and calls whichever target is current, so a refreshed bean is not registered twice); a prototype or
+ * scoped bean's listeners are unregistered when the bean is destroyed.
  */
 public final class PgListenerAnnotationBeanPostProcessor
-        implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
+        implements DestructionAwareBeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
 
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
+    private final Set<Class<?>> classesWithListeners = ConcurrentHashMap.newKeySet();
     private final List<ListenerMethod> pending = new ArrayList<>();
     private @Nullable ConfigurableBeanFactory beanFactory;
     private @Nullable Collaborators collaborators;
@@ -50,6 +57,9 @@ public final class PgListenerAnnotationBeanPostProcessor
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        if (ScopedProxyUtils.isScopedTarget(beanName)) {
+            return bean;
+        }
         Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
         if (classesWithoutListeners.contains(targetClass)
                 || !AnnotationUtils.isCandidateClass(targetClass, PgListener.class)) {
@@ -62,6 +72,7 @@ public final class PgListenerAnnotationBeanPostProcessor
             classesWithoutListeners.add(targetClass);
             return bean;
         }
+        classesWithListeners.add(targetClass);
         List<ListenerMethod> found = new ArrayList<>();
         annotated.forEach((method, annotation) -> found.add(listenerMethod(bean, beanName, method, annotation)));
         synchronized (pending) {
@@ -73,6 +84,19 @@ public final class PgListenerAnnotationBeanPostProcessor
         // A bean created after startup (lazy or prototype): register its listeners at once.
         found.forEach(this::register);
         return bean;
+    }
+
+    @Override
+    public boolean requiresDestruction(Object bean) {
+        return classesWithListeners.contains(AopProxyUtils.ultimateTargetClass(bean));
+    }
+
+    @Override
+    public void postProcessBeforeDestruction(Object bean, String beanName) {
+        Collaborators c = collaborators;
+        if (c != null) {
+            c.registry().unregister(bean);
+        }
     }
 
     @Override
@@ -97,10 +121,41 @@ public final class PgListenerAnnotationBeanPostProcessor
                     + " takes a payload to convert from JSON, but there is no PgPayloadConverter: add Jackson"
                     + " (tools.jackson.core:jackson-databind) or define a PgPayloadConverter bean");
         }
+        PgListenerErrorHandler errorHandler = StringUtils.hasText(listenerMethod.errorHandler())
+                ? namedBean(listenerMethod, "errorHandler", listenerMethod.errorHandler(), PgListenerErrorHandler.class)
+                : c.errorHandler();
+        @Nullable
+        RetryPolicy retryPolicy = StringUtils.hasText(listenerMethod.retryPolicy())
+                ? namedBean(listenerMethod, "retryPolicy", listenerMethod.retryPolicy(), RetryPolicy.class)
+                : c.registry().defaultRetryPolicy();
+        boolean autoStartup = listenerMethod.autoStartup() != null
+                ? listenerMethod.autoStartup()
+                : c.registry().isAutoStartupByDefault();
         for (String channel : listenerMethod.channels()) {
             c.registry()
-                    .register(new MethodPgListenerEndpoint(
-                            listenerMethod, channel, c.converter(), c.errorHandler(), c.observationRegistry()));
+                    .register(
+                            new MethodPgListenerEndpoint(
+                                    listenerMethod,
+                                    channel,
+                                    c.converter(),
+                                    errorHandler,
+                                    c.observationRegistry(),
+                                    retryPolicy),
+                            autoStartup);
+        }
+    }
+
+    private <T> T namedBean(ListenerMethod listenerMethod, String attribute, String name, Class<T> type) {
+        String beanName = resolve(name);
+        try {
+            return requireBeanFactory().getBean(beanName, type);
+        } catch (BeansException e) {
+            throw new BeanInitializationException(
+                    "@PgListener method "
+                            + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
+                            + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
+                            + " bean of that name",
+                    e);
         }
     }
 
@@ -142,7 +197,22 @@ public final class PgListenerAnnotationBeanPostProcessor
                 invocable,
                 id,
                 List.copyOf(channels),
-                ListenerMethod.parameters(beanName, method));
+                ListenerMethod.parameters(beanName, method),
+                autoStartup(description, annotation.autoStartup()),
+                annotation.errorHandler(),
+                annotation.retryPolicy());
+    }
+
+    private @Nullable Boolean autoStartup(String description, String value) {
+        if (!StringUtils.hasText(value)) {
+            return null;
+        }
+        String resolved = resolve(value).trim();
+        if (resolved.equalsIgnoreCase("true") || resolved.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(resolved);
+        }
+        throw new BeanInitializationException("@PgListener method " + description + " has autoStartup '" + resolved
+                + "'; it must be 'true' or 'false'");
     }
 
     private String resolve(String value) {

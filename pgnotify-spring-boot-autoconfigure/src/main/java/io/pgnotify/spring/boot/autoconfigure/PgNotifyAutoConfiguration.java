@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,11 +66,12 @@ public final class PgNotifyAutoConfiguration {
             DataSource dataSource,
             ObjectProvider<JdbcConnectionDetails> connectionDetails,
             ObjectProvider<NotifierListener> listeners,
+            ObjectProvider<NotifierBuilderCustomizer> customizers,
             ApplicationEventPublisher events,
             ListeningStartup startup) {
         NotifierListeners.Internal internal = new NotifierListeners.Internal(events, startup);
         PgNotifyProperties.Reconnect reconnect = properties.getReconnect();
-        Notifier notifier = Notifier.builder(listeningConnection(properties.getListener(), connectionDetails))
+        Notifier.Builder builder = Notifier.builder(listeningConnection(properties.getListener(), connectionDetails))
                 .name("main")
                 .publisher(ConnectionProvider.of(dataSource))
                 .applicationName(properties.getListener().getApplicationName())
@@ -83,8 +85,13 @@ public final class PgNotifyAutoConfiguration {
                 .bufferSize(properties.getBufferSize())
                 .overflowPolicy(properties.getOverflowPolicy())
                 .maxPayloadSize(properties.getMaxPayloadSize())
-                .shutdownTimeout(properties.getShutdownTimeout())
-                .listener(new NotifierListeners(
+                .shutdownTimeout(properties.getShutdownTimeout());
+        if (properties.getMaxWorkers() != null) {
+            builder.maxWorkers(properties.getMaxWorkers());
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        // Last, so that no customizer can drop the reconnect event, the metrics or the startup gate.
+        Notifier notifier = builder.listener(new NotifierListeners(
                         internal, () -> listeners.orderedStream().toList()))
                 .build();
         internal.bind(notifier);
@@ -95,7 +102,8 @@ public final class PgNotifyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ListeningStartup pgNotifyListeningStartup(PgNotifyProperties properties) {
-        return new ListeningStartup(properties.getPingTimeout());
+        return new ListeningStartup(
+                properties.getPingTimeout(), properties.getListener().getPhase());
     }
 
     @Bean
@@ -107,7 +115,24 @@ public final class PgNotifyAutoConfiguration {
         Duration shutdownTimeout = properties.getShutdownTimeout().compareTo(phaseTimeout) <= 0
                 ? properties.getShutdownTimeout()
                 : phaseTimeout;
-        return new PgListenerEndpointRegistry(notifier, shutdownTimeout);
+        PgListenerEndpointRegistry registry = new PgListenerEndpointRegistry(notifier, shutdownTimeout);
+        registry.setPhase(properties.getListener().getPhase());
+        registry.setAutoStartup(properties.getListener().isAutoStartup());
+        registry.setRetryPolicy(retryPolicy(properties.getListener().getRetry()));
+        return registry;
+    }
+
+    private static @Nullable RetryPolicy retryPolicy(PgNotifyProperties.Retry retry) {
+        if (retry.getMaxRetries() == 0) {
+            return null;
+        }
+        return RetryPolicy.builder()
+                .maxRetries(retry.getMaxRetries())
+                .delay(retry.getDelay())
+                .multiplier(retry.getMultiplier())
+                .maxDelay(retry.getMaxDelay())
+                .jitter(retry.getJitter())
+                .build();
     }
 
     @Bean
