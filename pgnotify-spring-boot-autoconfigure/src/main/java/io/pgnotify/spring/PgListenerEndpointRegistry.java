@@ -45,6 +45,7 @@ public final class PgListenerEndpointRegistry
     public static final int PHASE = DEFAULT_PHASE;
 
     private final Notifier notifier;
+    private final Duration shutdownTimeout;
     private final NotifierLifecycle lifecycle;
     private final Map<String, PgListenerContainer> containers = new ConcurrentHashMap<>();
     private final Object monitor = new Object();
@@ -64,8 +65,8 @@ public final class PgListenerEndpointRegistry
      */
     public PgListenerEndpointRegistry(Notifier notifier, Duration shutdownTimeout) {
         this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
-        this.lifecycle = new NotifierLifecycle(
-                notifier, Objects.requireNonNull(shutdownTimeout, "'shutdownTimeout' must not be null"));
+        this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "'shutdownTimeout' must not be null");
+        this.lifecycle = new NotifierLifecycle(notifier, shutdownTimeout);
     }
 
     /**
