@@ -150,12 +150,10 @@ public final class PgListenerAnnotationBeanPostProcessor
         try {
             return requireBeanFactory().getBean(beanName, type);
         } catch (BeansException e) {
-            throw new BeanInitializationException(
-                    "@PgListener method "
-                            + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
-                            + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
-                            + " bean of that name",
-                    e);
+            throw new BeanInitializationException("@PgListener method "
+                    + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
+                    + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
+                    + " bean of that name: " + e.getMessage());
         }
     }
 
