@@ -18,6 +18,7 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
@@ -43,6 +44,7 @@ public final class PgListenerAnnotationBeanPostProcessor
 
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
     private final Set<Class<?>> classesWithListeners = ConcurrentHashMap.newKeySet();
+    private final Set<String> listenerBeanNames = ConcurrentHashMap.newKeySet();
     private final List<ListenerMethod> pending = new ArrayList<>();
     private @Nullable ConfigurableBeanFactory beanFactory;
     private @Nullable Collaborators collaborators;
@@ -73,6 +75,9 @@ public final class PgListenerAnnotationBeanPostProcessor
             return bean;
         }
         classesWithListeners.add(targetClass);
+        if (!listenerBeanNames.add(beanName) && isSingleton(beanName)) {
+            return bean;
+        }
         List<ListenerMethod> found = new ArrayList<>();
         annotated.forEach((method, annotation) -> found.add(listenerMethod(bean, beanName, method, annotation)));
         synchronized (pending) {
@@ -101,6 +106,7 @@ public final class PgListenerAnnotationBeanPostProcessor
 
     @Override
     public void afterSingletonsInstantiated() {
+        registerScopedProxies();
         List<ListenerMethod> toRegister;
         synchronized (pending) {
             collaborators = Collaborators.lookUp(requireBeanFactory());
@@ -108,6 +114,29 @@ public final class PgListenerAnnotationBeanPostProcessor
             pending.clear();
         }
         toRegister.forEach(this::register);
+    }
+
+    /**
+     * A scoped proxy is a factory bean's product that nothing may have asked for yet: fetch it, so that its listeners
+     * are registered once, through the proxy, whatever its target is at the time.
+     */
+    private void registerScopedProxies() {
+        if (!(requireBeanFactory() instanceof ListableBeanFactory listable)) {
+            return;
+        }
+        for (String name : listable.getBeanDefinitionNames()) {
+            if (ScopedProxyUtils.isScopedTarget(name)) {
+                String proxyName = ScopedProxyUtils.getOriginalBeanName(name);
+                if (!listenerBeanNames.contains(proxyName) && listable.containsBean(proxyName)) {
+                    postProcessAfterInitialization(listable.getBean(proxyName), proxyName);
+                }
+            }
+        }
+    }
+
+    private boolean isSingleton(String beanName) {
+        ConfigurableBeanFactory factory = requireBeanFactory();
+        return factory.containsBean(beanName) && factory.isSingleton(beanName);
     }
 
     private void register(ListenerMethod listenerMethod) {

@@ -148,6 +148,21 @@ public final class PgListenerContainer {
         sync();
     }
 
+    /** Unsubscribes and forgets the endpoints of a bean; returns whether the container is left empty. */
+    boolean remove(Object bean) {
+        synchronized (monitor) {
+            for (int i = endpoints.size() - 1; i >= 0; i--) {
+                if (endpoints.get(i).bean() == bean) {
+                    endpoints.remove(i);
+                    if (i < subscriptions.size()) {
+                        subscriptions.remove(i).unsubscribe();
+                    }
+                }
+            }
+            return endpoints.isEmpty();
+        }
+    }
+
     List<MethodPgListenerEndpoint> endpoints() {
         synchronized (monitor) {
             return List.copyOf(endpoints);

@@ -179,16 +179,13 @@ public final class PgListenerEndpointRegistry
         }
     }
 
-    /** Removes the containers of a bean being destroyed (a prototype or scoped bean), unsubscribing them. */
+    /**
+     * Removes the endpoints of a bean being destroyed (a prototype or scoped bean), unsubscribing them; a container
+     * left without endpoints is removed too.
+     */
     void unregister(Object bean) {
         synchronized (monitor) {
-            containers.values().removeIf(container -> {
-                boolean owned = container.endpoints().stream().anyMatch(endpoint -> endpoint.bean() == bean);
-                if (owned) {
-                    container.stop();
-                }
-                return owned;
-            });
+            containers.values().removeIf(container -> container.remove(bean));
         }
     }
 

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -57,6 +58,11 @@ public final class PgNotifyAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static PgListenerAnnotationBeanPostProcessor pgListenerAnnotationBeanPostProcessor() {
         return new PgListenerAnnotationBeanPostProcessor();
+    }
+
+    @Bean
+    static LazyInitializationExcludeFilter pgListenerLazyInitializationExcludeFilter() {
+        return new PgListenerLazyInitializationExcludeFilter();
     }
 
     @Bean
