@@ -99,8 +99,9 @@ public final class PgListenerAnnotationBeanPostProcessor
     @Override
     public void postProcessBeforeDestruction(Object bean, String beanName) {
         Collaborators c = collaborators;
-        if (c != null) {
-            c.registry().unregister(bean);
+        PgListenerEndpointRegistry registry = c != null ? c.registry() : null;
+        if (registry != null) {
+            registry.unregister(bean);
         }
     }
 
@@ -112,6 +113,9 @@ public final class PgListenerAnnotationBeanPostProcessor
             collaborators = Collaborators.lookUp(requireBeanFactory());
             toRegister = new ArrayList<>(pending);
             pending.clear();
+        }
+        if (collaborators.registry() == null && !toRegister.isEmpty()) {
+            throw new BeanInitializationException(unservable(toRegister));
         }
         toRegister.forEach(this::register);
     }
@@ -144,6 +148,10 @@ public final class PgListenerAnnotationBeanPostProcessor
         if (c == null) {
             throw new IllegalStateException("Collaborators not looked up yet");
         }
+        PgListenerEndpointRegistry registry = c.registry();
+        if (registry == null) {
+            throw new BeanInitializationException(unservable(List.of(listenerMethod)));
+        }
         if (listenerMethod.needsConverter() && c.converter() == null) {
             throw new BeanInitializationException("@PgListener method "
                     + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
@@ -156,21 +164,14 @@ public final class PgListenerAnnotationBeanPostProcessor
         @Nullable
         RetryPolicy retryPolicy = StringUtils.hasText(listenerMethod.retryPolicy())
                 ? namedBean(listenerMethod, "retryPolicy", listenerMethod.retryPolicy(), RetryPolicy.class)
-                : c.registry().defaultRetryPolicy();
-        boolean autoStartup = listenerMethod.autoStartup() != null
-                ? listenerMethod.autoStartup()
-                : c.registry().isAutoStartupByDefault();
+                : registry.defaultRetryPolicy();
+        boolean autoStartup =
+                listenerMethod.autoStartup() != null ? listenerMethod.autoStartup() : registry.isAutoStartupByDefault();
         for (String channel : listenerMethod.channels()) {
-            c.registry()
-                    .register(
-                            new MethodPgListenerEndpoint(
-                                    listenerMethod,
-                                    channel,
-                                    c.converter(),
-                                    errorHandler,
-                                    c.observationRegistry(),
-                                    retryPolicy),
-                            autoStartup);
+            registry.register(
+                    new MethodPgListenerEndpoint(
+                            listenerMethod, channel, c.converter(), errorHandler, c.observationRegistry(), retryPolicy),
+                    autoStartup);
         }
     }
 
@@ -184,6 +185,17 @@ public final class PgListenerAnnotationBeanPostProcessor
                     + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
                     + " bean of that name: " + e.getMessage());
         }
+    }
+
+    private static String unservable(List<ListenerMethod> methods) {
+        StringBuilder names = new StringBuilder();
+        for (ListenerMethod method : methods) {
+            names.append(names.isEmpty() ? "" : ", ")
+                    .append(ListenerMethod.describe(method.beanName(), method.declaredMethod()));
+        }
+        return "@PgListener methods cannot be served: " + names + ". There is no PgListenerEndpointRegistry because"
+                + " pgnotify has nothing to connect with: several DataSources and none marked @PgNotifyDataSource or"
+                + " @Primary, or no DataSource and no pgnotify.listener.url";
     }
 
     private ListenerMethod listenerMethod(Object bean, String beanName, Method method, PgListener annotation) {
@@ -255,14 +267,16 @@ public final class PgListenerAnnotationBeanPostProcessor
     }
 
     private record Collaborators(
-            PgListenerEndpointRegistry registry,
+            @Nullable PgListenerEndpointRegistry registry,
             @Nullable PgPayloadConverter converter,
             PgListenerErrorHandler errorHandler,
             ObservationRegistry observationRegistry) {
 
         static Collaborators lookUp(ConfigurableBeanFactory beanFactory) {
             return new Collaborators(
-                    beanFactory.getBean(PgListenerEndpointRegistry.class),
+                    beanFactory
+                            .getBeanProvider(PgListenerEndpointRegistry.class)
+                            .getIfAvailable(),
                     beanFactory.getBeanProvider(PgPayloadConverter.class).getIfUnique(),
                     beanFactory
                             .getBeanProvider(PgListenerErrorHandler.class)
