@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -29,6 +30,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.context.annotation.Scope;
 import org.springframework.core.env.Environment;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -94,18 +96,24 @@ public final class PgNotifyAutoConfiguration {
             return new ListenerUrlConnectionDetails(connection);
         }
 
+        /**
+         * A builder with the properties, the customizers and the starter's hooks applied: a Notifier bean of the
+         * application's own built from it keeps the reconnect event, the metrics and the startup gate.
+         */
         @Bean
+        @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
         @ConditionalOnMissingBean
-        Notifier pgNotifier(
+        Notifier.Builder pgNotifierBuilder(
                 PgNotifyProperties properties,
                 PgNotifyConnectionDetails connectionDetails,
                 @PgNotifyDataSource ObjectProvider<DataSource> qualified,
                 ObjectProvider<DataSource> dataSources,
                 ObjectProvider<NotifierListener> listeners,
                 ObjectProvider<NotifierBuilderCustomizer> customizers,
+                ObjectProvider<Notifier> notifiers,
                 ApplicationEventPublisher events,
                 ListeningStartup startup) {
-            NotifierListeners.Internal internal = new NotifierListeners.Internal(events, startup);
+            NotifierListeners.Internal internal = new NotifierListeners.Internal(events, startup, notifiers);
             PgNotifyProperties.Reconnect reconnect = properties.getReconnect();
             DataSource dataSource = dataSource(qualified, dataSources);
             Notifier.Builder builder = Notifier.builder(
@@ -131,12 +139,16 @@ public final class PgNotifyAutoConfiguration {
             }
             customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
             // Last, so that no customizer can drop the reconnect event, the metrics or the startup gate.
-            Notifier notifier = builder.listener(new NotifierListeners(
-                            internal, () -> listeners.orderedStream().toList()))
-                    .build();
-            internal.bind(notifier);
+            builder.listener(new NotifierListeners(
+                    internal, () -> listeners.orderedStream().toList()));
             startup.arm();
-            return notifier;
+            return builder;
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        Notifier pgNotifier(Notifier.Builder pgNotifierBuilder) {
+            return pgNotifierBuilder.build();
         }
 
         @Bean
