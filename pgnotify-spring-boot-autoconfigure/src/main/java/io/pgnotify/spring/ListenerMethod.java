@@ -40,10 +40,33 @@ record ListenerMethod(
         /** The whole notification. */
         NOTIFICATION,
         /** The payload converted to the parameter's type. */
-        CONVERTED
+        CONVERTED,
+        /** A batch's raw payloads. */
+        BATCH_STRING,
+        /** A batch's notifications. */
+        BATCH_NOTIFICATION,
+        /** A batch's payloads, each converted to the list's element type. */
+        BATCH_CONVERTED
     }
 
     record Parameter(Kind kind, Type type) {}
+
+    /** A batch listener takes exactly one {@code List} of payloads, notifications or converted payloads. */
+    static Parameter[] batchParameters(String beanName, Method method) {
+        Type[] genericTypes = method.getGenericParameterTypes();
+        if (genericTypes.length != 1
+                || !(genericTypes[0] instanceof java.lang.reflect.ParameterizedType list)
+                || list.getRawType() != List.class) {
+            throw new BeanInitializationException("@PgListener(batch = true) method " + describe(beanName, method)
+                    + " must take exactly one parameter, a List<String>, List<Notification> or List of a type"
+                    + " converted from JSON");
+        }
+        Type element = list.getActualTypeArguments()[0];
+        Kind kind = element == String.class
+                ? Kind.BATCH_STRING
+                : element == Notification.class ? Kind.BATCH_NOTIFICATION : Kind.BATCH_CONVERTED;
+        return new Parameter[] {new Parameter(kind, element)};
+    }
 
     /** Works out how to serve every parameter; fails naming the bean and method when it cannot. */
     static Parameter[] parameters(String beanName, Method method) {
@@ -79,9 +102,16 @@ record ListenerMethod(
                 + "'";
     }
 
+    boolean isBatch() {
+        return parameters.length == 1
+                && (parameters[0].kind() == Kind.BATCH_STRING
+                        || parameters[0].kind() == Kind.BATCH_NOTIFICATION
+                        || parameters[0].kind() == Kind.BATCH_CONVERTED);
+    }
+
     boolean needsConverter() {
         for (Parameter parameter : parameters) {
-            if (parameter.kind() == Kind.CONVERTED) {
+            if (parameter.kind() == Kind.CONVERTED || parameter.kind() == Kind.BATCH_CONVERTED) {
                 return true;
             }
         }

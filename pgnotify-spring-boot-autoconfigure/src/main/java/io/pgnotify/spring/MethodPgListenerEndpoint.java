@@ -28,6 +28,7 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
     private final PgListenerErrorHandler errorHandler;
     private final ObservationRegistry observationRegistry;
     private final @Nullable RetryTemplate retry;
+    private final @Nullable BatchCollector batch;
 
     MethodPgListenerEndpoint(
             ListenerMethod listenerMethod,
@@ -35,8 +36,10 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
             @Nullable PgPayloadConverter converter,
             PgListenerErrorHandler errorHandler,
             ObservationRegistry observationRegistry,
-            @Nullable RetryPolicy retryPolicy) {
+            @Nullable RetryPolicy retryPolicy,
+            int batchSize) {
         this.listenerMethod = listenerMethod;
+        this.batch = listenerMethod.isBatch() ? new BatchCollector(batchSize) : null;
         this.retry = retryPolicy != null ? new RetryTemplate(new UninterruptedRetries(retryPolicy)) : null;
         this.channel = channel;
         this.converter = converter;
@@ -72,6 +75,12 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
         return listenerMethod.bean();
     }
 
+    /** A batch listener's collector of what arrived together, or {@code null} for a listener of one at a time. */
+    @Nullable
+    BatchCollector batch() {
+        return batch;
+    }
+
     /** The method ran past the callback timeout and was interrupted: its error handler is told. */
     void timedOut(Notification notification, Throwable timeout) {
         errorHandler.handleError(notification, this, timeout);
@@ -83,17 +92,26 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
                 .contextualName("pgnotify handle " + channel)
                 .lowCardinalityKeyValue("channel", channel)
                 .lowCardinalityKeyValue("listener", id())
-                .observeChecked(() -> invoke(notification));
+                .observeChecked(() -> {
+                    if (batch == null) {
+                        invoke(notification, () -> arguments(notification));
+                        return;
+                    }
+                    List<Notification> notifications = batch.collect(notification);
+                    if (!notifications.isEmpty()) {
+                        invoke(notification, () -> new Object[] {batchArgument(notifications)});
+                    }
+                });
     }
 
-    private void invoke(Notification notification) throws Exception {
+    private void invoke(Notification notification, Arguments arguments) throws Exception {
         Throwable failure;
         try {
             if (retry == null) {
-                call(notification);
+                call(arguments);
             } else {
                 retry.execute(() -> {
-                    call(notification);
+                    call(arguments);
                     return null;
                 });
             }
@@ -110,9 +128,9 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
         throw (Error) failure;
     }
 
-    private void call(Notification notification) throws Exception {
+    private void call(Arguments arguments) throws Exception {
         try {
-            listenerMethod.invocableMethod().invoke(listenerMethod.bean(), arguments(notification));
+            listenerMethod.invocableMethod().invoke(listenerMethod.bean(), arguments.get());
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof Exception exception) {
@@ -130,9 +148,24 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
                 case NOTIFICATION -> notification;
                 case STRING -> notification.payload();
                 case CONVERTED -> convert(notification.payload(), parameters[i].type());
+                default -> throw new IllegalStateException("Not a batch listener: " + parameters[i].kind());
             };
         }
         return arguments;
+    }
+
+    private List<@Nullable Object> batchArgument(List<Notification> notifications) {
+        ListenerMethod.Parameter parameter = listenerMethod.parameters()[0];
+        List<@Nullable Object> values = new java.util.ArrayList<>(notifications.size());
+        for (Notification notification : notifications) {
+            values.add(
+                    switch (parameter.kind()) {
+                        case BATCH_NOTIFICATION -> notification;
+                        case BATCH_STRING -> notification.payload();
+                        default -> convert(notification.payload(), parameter.type());
+                    });
+        }
+        return values;
     }
 
     private @Nullable Object convert(String payload, Type type) {
@@ -145,6 +178,12 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
     @Override
     public String toString() {
         return "PgListener[" + id() + " on '" + channel + "']";
+    }
+
+    @FunctionalInterface
+    private interface Arguments {
+        @Nullable
+        Object[] get();
     }
 
     /** Never retries on a thread that was interrupted: the callback timeout or the shutdown asked it to stop. */

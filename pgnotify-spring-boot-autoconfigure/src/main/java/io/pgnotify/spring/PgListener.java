@@ -87,4 +87,14 @@ public @interface PgListener {
      * @return the bean name, or empty for the default
      */
     String retryPolicy() default "";
+
+    /**
+     * Whether the method takes batches: its one parameter, a {@code List<String>}, {@code List<Notification>} or
+     * {@code List} of a type converted from JSON, receives the channel's notifications that arrived together (read
+     * from the connection and waiting for the method), in order, at most {@code pgnotify.listener.batch-size} at a
+     * time. A failure, retry or timeout concerns the whole batch.
+     *
+     * @return whether the listener takes batches
+     */
+    boolean batch() default false;
 }

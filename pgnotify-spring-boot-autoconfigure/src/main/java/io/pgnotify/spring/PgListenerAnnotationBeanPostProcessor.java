@@ -170,7 +170,13 @@ public final class PgListenerAnnotationBeanPostProcessor
         for (String channel : listenerMethod.channels()) {
             registry.register(
                     new MethodPgListenerEndpoint(
-                            listenerMethod, channel, c.converter(), errorHandler, c.observationRegistry(), retryPolicy),
+                            listenerMethod,
+                            channel,
+                            c.converter(),
+                            errorHandler,
+                            c.observationRegistry(),
+                            retryPolicy,
+                            registry.batchSize()),
                     autoStartup);
         }
     }
@@ -236,7 +242,9 @@ public final class PgListenerAnnotationBeanPostProcessor
                 invocable,
                 id,
                 List.copyOf(channels),
-                ListenerMethod.parameters(beanName, method),
+                annotation.batch()
+                        ? ListenerMethod.batchParameters(beanName, method)
+                        : ListenerMethod.parameters(beanName, method),
                 autoStartup(description, annotation.autoStartup()),
                 annotation.errorHandler(),
                 annotation.retryPolicy());

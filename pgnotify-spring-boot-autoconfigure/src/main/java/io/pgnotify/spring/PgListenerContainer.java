@@ -179,6 +179,10 @@ public final class PgListenerContainer {
                 boolean subscribedAny = false;
                 for (int i = subscriptions.size(); i < endpoints.size(); i++) {
                     MethodPgListenerEndpoint endpoint = endpoints.get(i);
+                    BatchCollector batch = endpoint.batch();
+                    if (batch != null) {
+                        batch.collecting(true);
+                    }
                     subscriptions.add(context.notifier().subscribe(endpoint.channel(), endpoint));
                     subscribedAny = true;
                 }
@@ -190,6 +194,12 @@ public final class PgListenerContainer {
             } else if (!subscriptions.isEmpty()) {
                 subscriptions.forEach(Subscription::unsubscribe);
                 subscriptions.clear();
+                for (MethodPgListenerEndpoint endpoint : endpoints) {
+                    BatchCollector batch = endpoint.batch();
+                    if (batch != null) {
+                        batch.collecting(false);
+                    }
+                }
                 unsubscribedAt = context.clock().instant();
             }
         }

@@ -53,6 +53,9 @@ public final class PgListenerEndpointRegistry
     private int phase = DEFAULT_PHASE;
     private boolean autoStartup = true;
     private @Nullable RetryPolicy retryPolicy;
+    private int batchSize = 100;
+    // Batch listeners by channel, told of every notification as it is read.
+    private final Map<String, List<BatchCollector>> batches = new ConcurrentHashMap<>();
     private volatile @Nullable ApplicationEventPublisher events;
     private volatile boolean running;
     private volatile boolean listening;
@@ -105,6 +108,22 @@ public final class PgListenerEndpointRegistry
     @Nullable
     RetryPolicy defaultRetryPolicy() {
         return retryPolicy;
+    }
+
+    /**
+     * The most notifications a batch listener receives at once. Default 100.
+     *
+     * @param batchSize at least 1
+     */
+    public void setBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("'batchSize' must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    int batchSize() {
+        return batchSize;
     }
 
     @Override
@@ -172,6 +191,11 @@ public final class PgListenerEndpointRegistry
             created = existing == null;
             container = created ? new PgListenerContainer(endpoint.id(), autoStartup, containerContext) : existing;
             containers.put(endpoint.id(), container);
+        }
+        BatchCollector batch = endpoint.batch();
+        if (batch != null) {
+            batches.computeIfAbsent(endpoint.channel(), channel -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(batch);
         }
         container.add(endpoint);
         if (created && running && autoStartup) {
@@ -254,6 +278,15 @@ public final class PgListenerEndpointRegistry
     @Override
     public int getPhase() {
         return phase;
+    }
+
+    /** Tells batch listeners what was read, before it is buffered for them. */
+    @Override
+    public void onNotification(Notification notification) {
+        List<BatchCollector> collectors = batches.get(notification.channel());
+        if (collectors != null) {
+            collectors.forEach(collector -> collector.arrived(notification));
+        }
     }
 
     /** Gives a listener method's timeout to its error handler; the method's thread has been interrupted. */

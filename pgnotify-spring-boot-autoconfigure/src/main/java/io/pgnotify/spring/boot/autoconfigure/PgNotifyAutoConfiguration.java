@@ -170,6 +170,7 @@ public final class PgNotifyAutoConfiguration {
             PgListenerEndpointRegistry registry = new PgListenerEndpointRegistry(notifier, shutdownTimeout);
             registry.setPhase(properties.getListener().getPhase());
             registry.setAutoStartup(properties.getListener().isAutoStartup());
+            registry.setBatchSize(properties.getListener().getBatchSize());
             registry.setRetryPolicy(retryPolicy(properties.getListener().getRetry()));
             return registry;
         }

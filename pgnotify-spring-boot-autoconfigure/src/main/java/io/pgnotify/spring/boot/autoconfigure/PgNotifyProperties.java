@@ -194,6 +194,9 @@ public class PgNotifyProperties implements InitializingBean {
          */
         private final Map<String, String> properties = new LinkedHashMap<>();
 
+        /** The most notifications a @PgListener(batch = true) method receives at once. */
+        private int batchSize = 100;
+
         private final Retry retry = new Retry();
 
         public boolean isAutoStartup() {
@@ -210,6 +213,14 @@ public class PgNotifyProperties implements InitializingBean {
 
         public void setPhase(int phase) {
             this.phase = phase;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
         }
 
         public Map<String, String> getProperties() {
@@ -263,6 +274,7 @@ public class PgNotifyProperties implements InitializingBean {
                     bytes <= NotifyLimits.MAX_CHANNEL_BYTES,
                     "pgnotify.listener.application-name must be at most " + NotifyLimits.MAX_CHANNEL_BYTES
                             + " bytes, got " + bytes);
+            check(batchSize >= 1, "pgnotify.listener.batch-size must be at least 1, got " + batchSize);
             retry.validate();
         }
     }
