@@ -31,6 +31,7 @@ class PgNotifyConfigurationMetadataTests {
                 .containsKeys(
                         "pgnotify.max-workers",
                         "pgnotify.listener.auto-startup",
+                        "pgnotify.listener.batch-size",
                         "pgnotify.listener.phase",
                         "pgnotify.listener.properties",
                         "pgnotify.listener.retry.max-retries",
