@@ -29,6 +29,13 @@ import org.springframework.core.annotation.AliasFor;
  * PgNotifyReconnectedEvent} is published.
  *
  * <p>For native images the method and its payload type are registered for reflection at build time.
+ * <p>A failing method is retried in place, on the same worker and before the channel's next notification, as the
+ * {@link #retryPolicy()} (or {@code pgnotify.listener.retry.*}) says; only then is the failure given to the error
+ * handler. A method that runs past the callback timeout is interrupted and reported to its error handler as a {@link
+ * io.pgnotify.core.HandlerTimeoutException}.
+ *
+ * <p>Every listener id has a {@link PgListenerContainer} in the {@link PgListenerEndpointRegistry}, to stop, start,
+ * pause and resume it.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -59,4 +66,39 @@ public @interface PgListener {
      * @return the id, or empty for the default
      */
     String id() default "";
+
+    /**
+     * Whether the listener starts with the application context; {@code "true"} or {@code "false"}, may hold {@code ${…}}
+     * placeholders. Default (empty): {@code pgnotify.listener.auto-startup}, itself true by default. A listener that
+     * does not start with the context is started through its {@link PgListenerContainer}.
+     *
+     * @return the auto-startup flag, or empty for the default
+     */
+    String autoStartup() default "";
+
+    /**
+     * The name of the {@link PgListenerErrorHandler} bean for this listener. Default (empty): the application's single
+     * {@code PgListenerErrorHandler} bean, or one that logs the failure.
+     *
+     * @return the bean name, or empty for the default
+     */
+    String errorHandler() default "";
+
+    /**
+     * The name of the {@link org.springframework.core.retry.RetryPolicy} bean saying how often and after which back-off
+     * a failing call is retried in place. Default (empty): {@code pgnotify.listener.retry.*}, no retry unless set.
+     *
+     * @return the bean name, or empty for the default
+     */
+    String retryPolicy() default "";
+
+    /**
+     * Whether the method takes batches: its one parameter, a {@code List<String>}, {@code List<Notification>} or
+     * {@code List} of a type converted from JSON, receives the channel's notifications that arrived together (read
+     * from the connection and waiting for the method), in order, at most {@code pgnotify.listener.batch-size} at a
+     * time. A failure, retry or timeout concerns the whole batch.
+     *
+     * @return whether the listener takes batches
+     */
+    boolean batch() default false;
 }

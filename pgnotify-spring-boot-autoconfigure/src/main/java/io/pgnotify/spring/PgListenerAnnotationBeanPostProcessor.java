@@ -13,17 +13,20 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
@@ -32,11 +35,17 @@ import org.springframework.util.StringUtils;
  * they can be served, resolves {@code ${…}} placeholders in their channels and id, and registers one endpoint per
  * method and channel with the {@link PgListenerEndpointRegistry} once every singleton exists. Registered by the
  * auto-configuration; an unusable method fails the startup with a {@link BeanInitializationException} naming it.
+ *
+ * <p>Beans of every scope are served on purpose: the target of a scoped proxy is skipped (the proxy, a singleton, is
+ * registered and calls whichever target is current, so a refreshed bean is not registered twice); a prototype or
+ * scoped bean's listeners are unregistered when the bean is destroyed.
  */
 public final class PgListenerAnnotationBeanPostProcessor
-        implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
+        implements DestructionAwareBeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
 
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
+    private final Set<Class<?>> classesWithListeners = ConcurrentHashMap.newKeySet();
+    private final Set<String> listenerBeanNames = ConcurrentHashMap.newKeySet();
     private final List<ListenerMethod> pending = new ArrayList<>();
     private @Nullable ConfigurableBeanFactory beanFactory;
     private @Nullable Collaborators collaborators;
@@ -51,6 +60,9 @@ public final class PgListenerAnnotationBeanPostProcessor
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        if (ScopedProxyUtils.isScopedTarget(beanName)) {
+            return bean;
+        }
         Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
         if (classesWithoutListeners.contains(targetClass)
                 || !AnnotationUtils.isCandidateClass(targetClass, PgListener.class)) {
@@ -61,6 +73,10 @@ public final class PgListenerAnnotationBeanPostProcessor
                         method -> AnnotatedElementUtils.findMergedAnnotation(method, PgListener.class));
         if (annotated.isEmpty()) {
             classesWithoutListeners.add(targetClass);
+            return bean;
+        }
+        classesWithListeners.add(targetClass);
+        if (!listenerBeanNames.add(beanName) && isSingleton(beanName)) {
             return bean;
         }
         List<ListenerMethod> found = new ArrayList<>();
@@ -77,14 +93,55 @@ public final class PgListenerAnnotationBeanPostProcessor
     }
 
     @Override
+    public boolean requiresDestruction(Object bean) {
+        return classesWithListeners.contains(AopProxyUtils.ultimateTargetClass(bean));
+    }
+
+    @Override
+    public void postProcessBeforeDestruction(Object bean, String beanName) {
+        Collaborators c = collaborators;
+        PgListenerEndpointRegistry registry = c != null ? c.registry() : null;
+        if (registry != null) {
+            registry.unregister(bean);
+        }
+    }
+
+    @Override
     public void afterSingletonsInstantiated() {
+        registerScopedProxies();
         List<ListenerMethod> toRegister;
         synchronized (pending) {
             collaborators = Collaborators.lookUp(requireBeanFactory());
             toRegister = new ArrayList<>(pending);
             pending.clear();
         }
+        if (collaborators.registry() == null && !toRegister.isEmpty()) {
+            throw new BeanInitializationException(unservable(toRegister));
+        }
         toRegister.forEach(this::register);
+    }
+
+    /**
+     * A scoped proxy is a factory bean's product that nothing may have asked for yet: fetch it, so that its listeners
+     * are registered once, through the proxy, whatever its target is at the time.
+     */
+    private void registerScopedProxies() {
+        if (!(requireBeanFactory() instanceof ListableBeanFactory listable)) {
+            return;
+        }
+        for (String name : listable.getBeanDefinitionNames()) {
+            if (ScopedProxyUtils.isScopedTarget(name)) {
+                String proxyName = ScopedProxyUtils.getOriginalBeanName(name);
+                if (!listenerBeanNames.contains(proxyName) && listable.containsBean(proxyName)) {
+                    postProcessAfterInitialization(listable.getBean(proxyName), proxyName);
+                }
+            }
+        }
+    }
+
+    private boolean isSingleton(String beanName) {
+        ConfigurableBeanFactory factory = requireBeanFactory();
+        return factory.containsBean(beanName) && factory.isSingleton(beanName);
     }
 
     private void register(ListenerMethod listenerMethod) {
@@ -92,22 +149,61 @@ public final class PgListenerAnnotationBeanPostProcessor
         if (c == null) {
             throw new IllegalStateException("Collaborators not looked up yet");
         }
+        PgListenerEndpointRegistry registry = c.registry();
+        if (registry == null) {
+            throw new BeanInitializationException(unservable(List.of(listenerMethod)));
+        }
         if (listenerMethod.needsConverter() && c.converter() == null) {
             throw new BeanInitializationException("@PgListener method "
                     + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
                     + " takes a payload to convert from JSON, but there is no PgPayloadConverter: add Jackson"
                     + " (tools.jackson.core:jackson-databind) or define a PgPayloadConverter bean");
         }
+        PgListenerErrorHandler errorHandler = StringUtils.hasText(listenerMethod.errorHandler())
+                ? namedBean(listenerMethod, "errorHandler", listenerMethod.errorHandler(), PgListenerErrorHandler.class)
+                : c.errorHandler();
+        @Nullable
+        RetryPolicy retryPolicy = StringUtils.hasText(listenerMethod.retryPolicy())
+                ? namedBean(listenerMethod, "retryPolicy", listenerMethod.retryPolicy(), RetryPolicy.class)
+                : registry.defaultRetryPolicy();
+        boolean autoStartup =
+                listenerMethod.autoStartup() != null ? listenerMethod.autoStartup() : registry.isAutoStartupByDefault();
         for (String channel : listenerMethod.channels()) {
-            c.registry()
-                    .register(new MethodPgListenerEndpoint(
+            registry.register(
+                    new MethodPgListenerEndpoint(
                             listenerMethod,
                             channel,
                             c.converter(),
-                            c.errorHandler(),
+                            errorHandler,
                             c.observationRegistry(),
-                            c.observationConvention()));
+                            c.observationConvention(),
+                            retryPolicy,
+                            registry.batchSize()),
+                    autoStartup);
         }
+    }
+
+    private <T> T namedBean(ListenerMethod listenerMethod, String attribute, String name, Class<T> type) {
+        String beanName = resolve(name);
+        try {
+            return requireBeanFactory().getBean(beanName, type);
+        } catch (BeansException e) {
+            throw new BeanInitializationException("@PgListener method "
+                    + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
+                    + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
+                    + " bean of that name: " + e.getMessage());
+        }
+    }
+
+    private static String unservable(List<ListenerMethod> methods) {
+        StringBuilder names = new StringBuilder();
+        for (ListenerMethod method : methods) {
+            names.append(names.isEmpty() ? "" : ", ")
+                    .append(ListenerMethod.describe(method.beanName(), method.declaredMethod()));
+        }
+        return "@PgListener methods cannot be served: " + names + ". There is no PgListenerEndpointRegistry because"
+                + " pgnotify has nothing to connect with: several DataSources and none marked @PgNotifyDataSource or"
+                + " @Primary, or no DataSource and no pgnotify.listener.url";
     }
 
     private ListenerMethod listenerMethod(Object bean, String beanName, Method method, PgListener annotation) {
@@ -148,7 +244,24 @@ public final class PgListenerAnnotationBeanPostProcessor
                 invocable,
                 id,
                 List.copyOf(channels),
-                ListenerMethod.parameters(beanName, method));
+                annotation.batch()
+                        ? ListenerMethod.batchParameters(beanName, method)
+                        : ListenerMethod.parameters(beanName, method),
+                autoStartup(description, annotation.autoStartup()),
+                annotation.errorHandler(),
+                annotation.retryPolicy());
+    }
+
+    private @Nullable Boolean autoStartup(String description, String value) {
+        if (!StringUtils.hasText(value)) {
+            return null;
+        }
+        String resolved = resolve(value).trim();
+        if (resolved.equalsIgnoreCase("true") || resolved.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(resolved);
+        }
+        throw new BeanInitializationException("@PgListener method " + description + " has autoStartup '" + resolved
+                + "'; it must be 'true' or 'false'");
     }
 
     private String resolve(String value) {
@@ -164,7 +277,7 @@ public final class PgListenerAnnotationBeanPostProcessor
     }
 
     private record Collaborators(
-            PgListenerEndpointRegistry registry,
+            @Nullable PgListenerEndpointRegistry registry,
             @Nullable PgPayloadConverter converter,
             PgListenerErrorHandler errorHandler,
             ObservationRegistry observationRegistry,
@@ -172,7 +285,9 @@ public final class PgListenerAnnotationBeanPostProcessor
 
         static Collaborators lookUp(ConfigurableBeanFactory beanFactory) {
             return new Collaborators(
-                    beanFactory.getBean(PgListenerEndpointRegistry.class),
+                    beanFactory
+                            .getBeanProvider(PgListenerEndpointRegistry.class)
+                            .getIfAvailable(),
                     beanFactory.getBeanProvider(PgPayloadConverter.class).getIfUnique(),
                     beanFactory
                             .getBeanProvider(PgListenerErrorHandler.class)

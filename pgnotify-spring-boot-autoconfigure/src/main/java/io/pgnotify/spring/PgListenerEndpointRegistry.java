@@ -1,32 +1,64 @@
 package io.pgnotify.spring;
 
+import io.pgnotify.core.HandlerTimeoutException;
+import io.pgnotify.core.Notification;
+import io.pgnotify.core.NotificationHandler;
 import io.pgnotify.core.Notifier;
-import io.pgnotify.core.NotifierState;
+import io.pgnotify.core.NotifierListener;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryPolicy;
 
 /**
- * Holds every {@link PgListener} endpoint and runs the {@link Notifier} they are subscribed to: starts listening once
- * the application context is refreshed and shuts down gracefully, early in the context's shutdown (before the
- * DataSource is closed). Stopping is final: the notifier cannot be started again.
+ * Holds a {@link PgListenerContainer} for every {@link PgListener} id and runs the {@link Notifier} they are subscribed
+ * to, as Spring Kafka's registry does: {@link #getListenerContainer(String)} gives each listener's container to start,
+ * stop, pause and resume. Starts listening once the application context is refreshed and shuts down gracefully
+ * during the context's shutdown, after the web server's graceful shutdown (see {@link #DEFAULT_PHASE}) and before the
+ * DataSource is closed.
+ *
+ * <p>The registry is also a {@link NotifierListener}: a listener method that runs past the callback timeout is
+ * reported to its {@link PgListenerErrorHandler}.
  */
-public final class PgListenerEndpointRegistry implements SmartLifecycle {
+public final class PgListenerEndpointRegistry
+        implements SmartLifecycle, ApplicationEventPublisherAware, NotifierListener {
 
-    /** Starts late and stops early, as message listener containers do. */
-    public static final int PHASE = Integer.MAX_VALUE - 100;
+    /**
+     * Starts before and stops after the web server ({@code SmartLifecycle.DEFAULT_PHASE - 2048}) and its graceful
+     * shutdown ({@code DEFAULT_PHASE - 1024}), so that requests still being served while it drains (server-sent events,
+     * requests waiting on a notification) keep hearing notifications.
+     */
+    public static final int DEFAULT_PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-    private static final Logger log = LoggerFactory.getLogger(PgListenerEndpointRegistry.class);
+    /** The former name of {@link #DEFAULT_PHASE}. */
+    public static final int PHASE = DEFAULT_PHASE;
 
     private final Notifier notifier;
     private final Duration shutdownTimeout;
-    private final List<PgListenerEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    private final NotifierLifecycle lifecycle;
+    private final Map<String, PgListenerContainer> containers = new ConcurrentHashMap<>();
     private final Object monitor = new Object();
+    private final PgListenerContainer.Context containerContext = new ContainerContext();
+    private int phase = DEFAULT_PHASE;
+    private boolean autoStartup = true;
+    private @Nullable RetryPolicy retryPolicy;
+    private int batchSize = 100;
+    // Batch listeners by channel, told of every notification as it is read.
+    private final Map<String, List<BatchCollector>> batches = new ConcurrentHashMap<>();
+    private volatile @Nullable ApplicationEventPublisher events;
     private volatile boolean running;
+    private volatile boolean listening;
 
     /**
      * Creates a registry.
@@ -37,6 +69,94 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
     public PgListenerEndpointRegistry(Notifier notifier, Duration shutdownTimeout) {
         this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
         this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "'shutdownTimeout' must not be null");
+        this.lifecycle = new NotifierLifecycle(notifier, shutdownTimeout);
+    }
+
+    /**
+     * The lifecycle phase: the registry starts in it and stops in it. Default {@link #DEFAULT_PHASE}.
+     *
+     * @param phase the phase
+     */
+    public void setPhase(int phase) {
+        this.phase = phase;
+    }
+
+    /**
+     * Whether listeners that do not say otherwise in {@link PgListener#autoStartup()} start with the registry. Default
+     * true.
+     *
+     * @param autoStartup the default
+     */
+    public void setAutoStartup(boolean autoStartup) {
+        this.autoStartup = autoStartup;
+    }
+
+    boolean isAutoStartupByDefault() {
+        return autoStartup;
+    }
+
+    /**
+     * How failing listener methods are retried when their {@link PgListener#retryPolicy()} names none. Default: no
+     * retry.
+     *
+     * @param retryPolicy the policy, or {@code null} for none
+     */
+    public void setRetryPolicy(@Nullable RetryPolicy retryPolicy) {
+        this.retryPolicy = retryPolicy;
+    }
+
+    @Nullable
+    RetryPolicy defaultRetryPolicy() {
+        return retryPolicy;
+    }
+
+    /**
+     * The most notifications a batch listener receives at once. Default 100.
+     *
+     * @param batchSize at least 1
+     */
+    public void setBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("'batchSize' must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    @Override
+    public void setApplicationEventPublisher(ApplicationEventPublisher publisher) {
+        this.events = publisher;
+    }
+
+    /**
+     * The container of a listener.
+     *
+     * @param id the listener id ({@link PgListener#id()}, or {@code beanName#methodName})
+     * @return the container, or {@code null} if there is no such listener
+     */
+    public @Nullable PgListenerContainer getListenerContainer(String id) {
+        return containers.get(id);
+    }
+
+    /**
+     * The ids of every listener.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public Set<String> getListenerContainerIds() {
+        return Set.copyOf(containers.keySet());
+    }
+
+    /**
+     * Every container.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public Collection<PgListenerContainer> getListenerContainers() {
+        return List.copyOf(containers.values());
     }
 
     /**
@@ -45,7 +165,9 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
      * @return an unmodifiable snapshot
      */
     public List<PgListenerEndpoint> endpoints() {
-        return List.copyOf(endpoints);
+        List<PgListenerEndpoint> all = new ArrayList<>();
+        containers.values().forEach(container -> all.addAll(container.endpoints()));
+        return List.copyOf(all);
     }
 
     /**
@@ -57,13 +179,37 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
         return notifier;
     }
 
-    /** Registers an endpoint; subscribed at once when already running, else at {@link #start()}. */
-    void register(MethodPgListenerEndpoint endpoint) {
+    /**
+     * Registers an endpoint in the container of its listener id; a new container starts at once when the registry is
+     * already running and the container is marked for auto-startup, else with the registry.
+     */
+    void register(MethodPgListenerEndpoint endpoint, boolean autoStartup) {
+        PgListenerContainer container;
+        boolean created;
         synchronized (monitor) {
-            endpoints.add(endpoint);
-            if (running) {
-                notifier.subscribe(endpoint.channel(), endpoint);
-            }
+            PgListenerContainer existing = containers.get(endpoint.id());
+            created = existing == null;
+            container = created ? new PgListenerContainer(endpoint.id(), autoStartup, containerContext) : existing;
+            containers.put(endpoint.id(), container);
+        }
+        BatchCollector batch = endpoint.batch();
+        if (batch != null) {
+            batches.computeIfAbsent(endpoint.channel(), channel -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(batch);
+        }
+        container.add(endpoint);
+        if (created && running && autoStartup) {
+            container.start();
+        }
+    }
+
+    /**
+     * Removes the endpoints of a bean being destroyed (a prototype or scoped bean), unsubscribing them; a container
+     * left without endpoints is removed too.
+     */
+    void unregister(Object bean) {
+        synchronized (monitor) {
+            containers.values().removeIf(container -> container.remove(bean));
         }
     }
 
@@ -73,43 +219,55 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
             if (running) {
                 return;
             }
-            if (notifier.state() != NotifierState.NEW) {
-                log.warn("[{}] cannot start again: the notifier is {}", notifier.name(), notifier.state());
-                return;
-            }
-            for (PgListenerEndpoint endpoint : endpoints) {
-                MethodPgListenerEndpoint handler = (MethodPgListenerEndpoint) endpoint;
-                notifier.subscribe(handler.channel(), handler);
-            }
-            notifier.start();
             running = true;
+            listening = lifecycle.start();
+        }
+        for (PgListenerContainer container : containers.values()) {
+            if (container.isAutoStartup()) {
+                container.start();
+            } else {
+                container.sync();
+            }
         }
     }
 
     @Override
     public void stop() {
-        synchronized (monitor) {
-            running = false;
+        stopListening();
+        try {
+            lifecycle.stop();
+        } finally {
+            stopContainers();
         }
-        notifier.shutdown(shutdownTimeout);
     }
 
     /** Shuts down on a thread of its own and calls back once the notifier has really stopped. */
     @Override
     public void stop(Runnable callback) {
-        synchronized (monitor) {
-            running = false;
-        }
+        stopListening();
         Thread stopper = new Thread(
                 () -> {
                     try {
-                        notifier.shutdown(shutdownTimeout);
+                        lifecycle.stop();
+                        stopContainers();
                     } finally {
                         callback.run();
                     }
                 },
-                "pgnotify-" + notifier.name() + "-shutdown");
+                "pgnotify-" + lifecycle.name() + "-shutdown");
         stopper.start();
+    }
+
+    private void stopListening() {
+        synchronized (monitor) {
+            running = false;
+            listening = false;
+        }
+    }
+
+    // After the notifier has drained: unsubscribing first would drop what is buffered for the containers.
+    private void stopContainers() {
+        containers.values().forEach(PgListenerContainer::stop);
     }
 
     @Override
@@ -119,6 +277,52 @@ public final class PgListenerEndpointRegistry implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return PHASE;
+        return phase;
+    }
+
+    /** Tells batch listeners what was read, before it is buffered for them. */
+    @Override
+    public void onNotification(Notification notification) {
+        List<BatchCollector> collectors = batches.get(notification.channel());
+        if (collectors != null) {
+            collectors.forEach(collector -> collector.arrived(notification));
+        }
+    }
+
+    /** Gives a listener method's timeout to its error handler; the method's thread has been interrupted. */
+    @Override
+    public void onHandled(
+            Notification notification, NotificationHandler handler, long durationNanos, @Nullable Throwable error) {
+        if (error instanceof HandlerTimeoutException && handler instanceof MethodPgListenerEndpoint endpoint) {
+            endpoint.timedOut(notification, error);
+        }
+    }
+
+    private final class ContainerContext implements PgListenerContainer.Context {
+
+        @Override
+        public Notifier notifier() {
+            return notifier;
+        }
+
+        @Override
+        public boolean canListen() {
+            return listening && lifecycle.canSubscribe();
+        }
+
+        @Override
+        public Clock clock() {
+            return Clock.systemUTC();
+        }
+
+        @Override
+        public Consumer<PgListenerResumedEvent> announce() {
+            return event -> {
+                ApplicationEventPublisher publisher = events;
+                if (publisher != null) {
+                    publisher.publishEvent(event);
+                }
+            };
+        }
     }
 }

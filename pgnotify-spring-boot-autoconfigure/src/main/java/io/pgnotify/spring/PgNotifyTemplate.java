@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.UncategorizedSQLException;
-import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -29,8 +29,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Sends notifications through the application's {@link DataSource}, taking part in Spring-managed transactions.
  *
- * <p>Inside a transaction the notification is sent on that transaction's connection: PostgreSQL delivers it when the
- * transaction commits and never after a rollback. Outside one, a pooled connection sends it at once. A {@code String}
+ * <p>Inside a transaction on the template's DataSource the notification is sent on that transaction's connection:
+ * PostgreSQL delivers it when the transaction commits and never after a rollback. Otherwise (no transaction, or one on
+ * another DataSource) a pooled connection sends and commits it at once, even when the pool turns auto-commit off. A {@code String}
  * payload is sent as it is; anything else is converted by the {@link PgPayloadConverter} (JSON by default). Channel
  * names are exact and payloads are limited to {@code maxPayloadSize} UTF-8 bytes after conversion; invalid arguments
  * throw {@link IllegalArgumentException} before anything is sent, and database failures a {@link DataAccessException}.
@@ -46,7 +47,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * }
  * }</pre>
  */
-public final class PgNotifyTemplate {
+public final class PgNotifyTemplate implements PgNotifyOperations {
 
     private static final Logger log = LoggerFactory.getLogger(PgNotifyTemplate.class);
 
@@ -85,6 +86,7 @@ public final class PgNotifyTemplate {
      * @throws IllegalArgumentException if the channel or the payload is invalid; nothing is sent
      * @throws DataAccessException if the database refuses it or cannot be reached
      */
+    @Override
     public void publish(String channel, Object payload) {
         NotifyLimits.checkChannel(channel);
         String converted = convert(channel, payload);
@@ -100,6 +102,7 @@ public final class PgNotifyTemplate {
      * @throws IllegalArgumentException if the channel or any payload is invalid; nothing is sent
      * @throws DataAccessException if the database refuses them or cannot be reached
      */
+    @Override
     public void publishAll(String channel, Collection<?> payloads) {
         NotifyLimits.checkChannel(channel);
         Objects.requireNonNull(payloads, "'payloads' must not be null");
@@ -130,14 +133,14 @@ public final class PgNotifyTemplate {
     }
 
     private void send(String channel, int count, Statement statement) {
-        boolean inTransaction = Boolean.TRUE.equals(PgNotifyTemplateObservation.TEMPLATE_OBSERVATION
+        boolean deferred = Boolean.TRUE.equals(PgNotifyTemplateObservation.TEMPLATE_OBSERVATION
                 .observation(
                         observationConvention,
                         DefaultPgNotifyTemplateObservationConvention.INSTANCE,
                         () -> new PgNotifyTemplateObservationContext(channel, count),
                         observationRegistry)
                 .observe(() -> execute(channel, statement)));
-        if (inTransaction && TransactionSynchronizationManager.isSynchronizationActive()) {
+        if (deferred) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
@@ -149,26 +152,49 @@ public final class PgNotifyTemplate {
         }
     }
 
-    /** Sends on the transaction's connection if there is one; returns whether there was. */
+    /**
+     * Sends on the connection of a transaction really active on this template's DataSource, and returns true: PostgreSQL
+     * delivers at that transaction's commit. Otherwise sends on a connection of its own, committed at once, and
+     * returns false. A connection merely bound to the thread (a transaction on another DataSource, JTA without a
+     * DataSource transaction) is not a transaction of this DataSource: sending on it would deliver at once while the
+     * publish listeners wait for a commit that is not this connection's, or, with auto-commit off, never commit.
+     */
     private boolean execute(String channel, Statement statement) {
-        Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
-            statement.execute(connection);
-            if (DataSourceUtils.isConnectionTransactional(connection, dataSource)) {
+            Connection transactional = transactionalConnection();
+            if (transactional != null) {
+                statement.execute(transactional);
                 return true;
             }
-            // A pool may hand out connections with autocommit off; outside a Spring transaction nobody else commits.
-            if (!connection.getAutoCommit()) {
-                connection.commit();
+            try (Connection connection = dataSource.getConnection()) {
+                statement.execute(connection);
+                // A pool may hand out connections with autocommit off; outside a transaction nobody else commits.
+                if (!connection.getAutoCommit()) {
+                    connection.commit();
+                }
             }
             return false;
         } catch (SQLException e) {
             String task = "pg_notify on channel '" + channel + "'";
             DataAccessException translated = translator.translate(task, null, e);
             throw translated != null ? translated : new UncategorizedSQLException(task, null, e);
-        } finally {
-            DataSourceUtils.releaseConnection(connection, dataSource);
         }
+    }
+
+    /** The connection of the transaction active on this DataSource, if there is one. */
+    private @Nullable Connection transactionalConnection() throws SQLException {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()
+                || !TransactionSynchronizationManager.isSynchronizationActive()) {
+            return null;
+        }
+        if (!(TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder holder)
+                || holder.getConnectionHandle() == null
+                || !holder.isSynchronizedWithTransaction()) {
+            return null;
+        }
+        Connection connection = holder.getConnection();
+        // A DataSource transaction manager turns autocommit off for the transaction's duration.
+        return connection.getAutoCommit() ? null : connection;
     }
 
     private void published(String channel, int count) {

@@ -1,6 +1,5 @@
 package io.pgnotify.spring.boot.autoconfigure;
 
-import io.pgnotify.spring.PgListenerEndpointRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +18,14 @@ final class ListeningStartup implements SmartLifecycle {
 
     private final CountDownLatch connected = new CountDownLatch(1);
     private final Duration timeout;
+    private final int phase;
     // Armed only when the auto-configured notifier reports its connections here; another notifier never would.
     private volatile boolean armed;
     private volatile boolean running;
 
-    ListeningStartup(Duration timeout) {
+    ListeningStartup(Duration timeout, int registryPhase) {
         this.timeout = timeout;
+        this.phase = registryPhase + 1;
     }
 
     void arm() {
@@ -66,6 +67,6 @@ final class ListeningStartup implements SmartLifecycle {
     /** Right after the registry has started the notifier. */
     @Override
     public int getPhase() {
-        return PgListenerEndpointRegistry.PHASE + 1;
+        return phase;
     }
 }

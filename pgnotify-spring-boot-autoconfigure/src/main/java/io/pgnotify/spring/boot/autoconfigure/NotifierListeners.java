@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.util.function.SingletonSupplier;
 
@@ -105,11 +106,12 @@ final class NotifierListeners implements NotifierListener {
 
         private final ApplicationEventPublisher events;
         private final ListeningStartup startup;
-        private volatile @Nullable Notifier notifier;
+        private final ObjectProvider<Notifier> notifiers;
 
-        Internal(ApplicationEventPublisher events, ListeningStartup startup) {
+        Internal(ApplicationEventPublisher events, ListeningStartup startup, ObjectProvider<Notifier> notifiers) {
             this.events = events;
             this.startup = startup;
+            this.notifiers = notifiers;
         }
 
         @Override
@@ -117,14 +119,14 @@ final class NotifierListeners implements NotifierListener {
             startup.connected();
         }
 
-        /** The notifier is built with these hooks, so it is known only afterwards. */
-        void bind(Notifier notifier) {
-            this.notifier = notifier;
+        /** The notifier is built with these hooks (possibly by the application), so it is looked up when needed. */
+        private @Nullable Notifier notifier() {
+            return notifiers.getIfUnique();
         }
 
         @Override
         public void onReconnect(int attempts, Duration downtime) {
-            Notifier source = notifier;
+            Notifier source = notifier();
             if (source != null) {
                 events.publishEvent(new PgNotifyReconnectedEvent(source, attempts, downtime));
             }
@@ -136,7 +138,7 @@ final class NotifierListeners implements NotifierListener {
             if (error == null) {
                 return;
             }
-            Notifier source = notifier;
+            Notifier source = notifier();
             String name = source != null ? source.name() : "pgnotify";
             if (error instanceof HandlerTimeoutException) {
                 log.warn("[{}] {} ({})", name, error.getMessage(), handler);

@@ -2,8 +2,11 @@ package io.pgnotify.spring.boot.autoconfigure;
 
 import io.pgnotify.core.NotifyLimits;
 import io.pgnotify.core.OverflowPolicy;
+import io.pgnotify.spring.PgListenerEndpointRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -41,6 +44,9 @@ public class PgNotifyProperties implements InitializingBean {
      * by spring.lifecycle.timeout-per-shutdown-phase.
      */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /** How many listener methods may run at once, across all channels. Default: the notifier's own default. */
+    private @Nullable Integer maxWorkers;
 
     private final Listener listener = new Listener();
 
@@ -110,6 +116,14 @@ public class PgNotifyProperties implements InitializingBean {
         this.shutdownTimeout = shutdownTimeout;
     }
 
+    public @Nullable Integer getMaxWorkers() {
+        return maxWorkers;
+    }
+
+    public void setMaxWorkers(@Nullable Integer maxWorkers) {
+        this.maxWorkers = maxWorkers;
+    }
+
     public Listener getListener() {
         return listener;
     }
@@ -132,6 +146,7 @@ public class PgNotifyProperties implements InitializingBean {
         check(
                 shutdownTimeout != null && !shutdownTimeout.isNegative(),
                 "pgnotify.shutdown-timeout must not be negative, got " + shutdownTimeout);
+        check(maxWorkers == null || maxWorkers >= 1, "pgnotify.max-workers must be at least 1, got " + maxWorkers);
         listener.validate();
         reconnect.validate();
     }
@@ -163,6 +178,58 @@ public class PgNotifyProperties implements InitializingBean {
 
         /** The application_name of the listening connection, as seen in pg_stat_activity. */
         private String applicationName = "pgnotify-listener";
+
+        /** Whether @PgListener methods that do not say otherwise in their autoStartup start with the application. */
+        private boolean autoStartup = true;
+
+        /**
+         * Lifecycle phase in which listening starts and stops. The default stops listening after the web server's
+         * graceful shutdown, so requests still being served keep hearing notifications.
+         */
+        private int phase = PgListenerEndpointRegistry.DEFAULT_PHASE;
+
+        /**
+         * Driver properties of the listening connection (sslmode, sslrootcert, socketFactory...), over those of the
+         * application's Hikari DataSource (spring.datasource.hikari.data-source-properties).
+         */
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        /** The most notifications a @PgListener(batch = true) method receives at once. */
+        private int batchSize = 100;
+
+        private final Retry retry = new Retry();
+
+        public boolean isAutoStartup() {
+            return autoStartup;
+        }
+
+        public void setAutoStartup(boolean autoStartup) {
+            this.autoStartup = autoStartup;
+        }
+
+        public int getPhase() {
+            return phase;
+        }
+
+        public void setPhase(int phase) {
+            this.phase = phase;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Map<String, String> getProperties() {
+            return properties;
+        }
+
+        public Retry getRetry() {
+            return retry;
+        }
 
         public @Nullable String getUrl() {
             return url;
@@ -207,6 +274,86 @@ public class PgNotifyProperties implements InitializingBean {
                     bytes <= NotifyLimits.MAX_CHANNEL_BYTES,
                     "pgnotify.listener.application-name must be at most " + NotifyLimits.MAX_CHANNEL_BYTES
                             + " bytes, got " + bytes);
+            check(batchSize >= 1, "pgnotify.listener.batch-size must be at least 1, got " + batchSize);
+            retry.validate();
+        }
+    }
+
+    /** Retrying a failing @PgListener method in place, before its error handler is told. */
+    public static class Retry {
+
+        /** Retries after the first failure; 0 means the failure goes to the error handler at once. */
+        private long maxRetries = 0;
+
+        /** Delay before the first retry; later delays grow by the multiplier. */
+        private Duration delay = Duration.ofMillis(100);
+
+        /** Factor by which the delay grows after each retry. */
+        private double multiplier = 1.0;
+
+        /** Longest delay between retries. */
+        private Duration maxDelay = Duration.ofSeconds(5);
+
+        /** Random amount added to or taken from each delay, to spread retries out. */
+        private Duration jitter = Duration.ZERO;
+
+        public long getMaxRetries() {
+            return maxRetries;
+        }
+
+        public void setMaxRetries(long maxRetries) {
+            this.maxRetries = maxRetries;
+        }
+
+        public Duration getDelay() {
+            return delay;
+        }
+
+        public void setDelay(Duration delay) {
+            this.delay = delay;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public Duration getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(Duration jitter) {
+            this.jitter = jitter;
+        }
+
+        void validate() {
+            check(
+                    maxRetries >= 0,
+                    "pgnotify.listener.retry.max-retries must be 0 (no retry) or more, got " + maxRetries);
+            check(
+                    delay != null && !delay.isNegative(),
+                    "pgnotify.listener.retry.delay must not be negative, got " + delay);
+            check(
+                    maxDelay != null && maxDelay.compareTo(delay) >= 0,
+                    "pgnotify.listener.retry.max-delay (" + maxDelay
+                            + ") must not be less than pgnotify.listener.retry.delay (" + delay + ")");
+            check(
+                    multiplier >= 1.0 && !Double.isInfinite(multiplier),
+                    "pgnotify.listener.retry.multiplier must be at least 1.0, got " + multiplier);
+            check(
+                    jitter != null && !jitter.isNegative(),
+                    "pgnotify.listener.retry.jitter must not be negative, got " + jitter);
         }
     }
 

@@ -187,6 +187,15 @@ class PgNotifyAutoConfigurationTests {
         assertThat(properties.getOverflowPolicy()).isEqualTo(OverflowPolicy.BLOCK);
         assertThat(properties.getMaxPayloadSize()).isEqualTo(7999);
         assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(properties.getMaxWorkers()).isNull();
+        assertThat(properties.getListener().isAutoStartup()).isTrue();
+        assertThat(properties.getListener().getPhase()).isEqualTo(Integer.MAX_VALUE - 4096);
+        assertThat(properties.getListener().getProperties()).isEmpty();
+        assertThat(properties.getListener().getRetry().getMaxRetries()).isZero();
+        assertThat(properties.getListener().getRetry().getDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(properties.getListener().getRetry().getMultiplier()).isEqualTo(1.0);
+        assertThat(properties.getListener().getRetry().getMaxDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(properties.getListener().getRetry().getJitter()).isZero();
     }
 
     @Test
