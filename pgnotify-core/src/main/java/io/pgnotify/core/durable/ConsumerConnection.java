@@ -3,6 +3,7 @@ package io.pgnotify.core.durable;
 import io.pgnotify.core.ConnectionProvider;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,23 +18,33 @@ final class ConsumerConnection implements AutoCloseable {
     }
 
     private final ConnectionProvider provider;
+    private final int networkTimeoutMillis;
     private @Nullable Connection kept;
 
-    ConsumerConnection(ConnectionProvider provider) {
+    /**
+     * @param networkTimeout how long a statement may wait on the network: a silent network must not hold the
+     *     consumer past its lease, after which its writes are refused anyway
+     */
+    ConsumerConnection(ConnectionProvider provider, Duration networkTimeout) {
         this.provider = provider;
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
+    }
+
+    private Connection prepare(Connection c) throws SQLException {
+        c.setAutoCommit(true);
+        c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+        return c;
     }
 
     <T> T with(Work<T> work) throws SQLException {
         if (provider.isPooled()) {
             try (Connection c = provider.getConnection()) {
-                c.setAutoCommit(true);
-                return work.run(c);
+                return work.run(prepare(c));
             }
         }
         Connection c = kept;
         if (c == null) {
-            c = provider.getConnection();
-            c.setAutoCommit(true);
+            c = prepare(provider.getConnection());
             kept = c;
         }
         try {

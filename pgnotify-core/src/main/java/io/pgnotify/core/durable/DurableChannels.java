@@ -121,8 +121,8 @@ public final class DurableChannels implements AutoCloseable {
             throw new IllegalStateException("Channel '" + channel + "', group '" + group + "' is already subscribed");
         }
         GroupStore store = new GroupStore(channel, group, settings.instance(), settings.leaseTimeout());
-        GroupConsumer consumer =
-                new GroupConsumer(store, settings, new ConsumerConnection(connections), handler, transactional);
+        GroupConsumer consumer = new GroupConsumer(
+                store, settings, new ConsumerConnection(connections, settings.leaseTimeout()), handler, transactional);
         Thread thread = new Thread(consumer, "pgnotify-durable-" + name);
         thread.setDaemon(true);
         consumers.put(name, new Consumer(consumer, thread));
