@@ -143,8 +143,11 @@ public final class DurableChannels implements AutoCloseable {
         started = true;
         doorbell = notifier.subscribe(DOORBELL, n -> ringAll());
         consumers.values().forEach(c -> c.thread().start());
-        long every = Math.max(1000, Math.min(settings.retention().toMillis(), 60_000));
-        retention.scheduleWithFixedDelay(this::retainQuietly, every, every, TimeUnit.MILLISECONDS);
+        if (!consumers.isEmpty()) {
+            // Only an instance that consumes runs retention: one that only publishes may have no schema to read.
+            long every = Math.max(1000, Math.min(settings.retention().toMillis(), 60_000));
+            retention.scheduleWithFixedDelay(this::retainQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
         log.info("[{}] durable channels started: {}", settings.instance(), consumers.keySet());
     }
 
