@@ -150,6 +150,30 @@ class PgDurableListenerTests {
     }
 
     @Test
+    void theHealthComponentShowsEachGroupsPositionLagAndOwner() {
+        contextRunner.run(context -> {
+            String channel = "dl-orders-" + RUN;
+            long id = context.getBean(PgNotifyTemplate.class).publishDurable(channel, new Order(30, "healthy"));
+            io.pgnotify.spring.durable.PgDurableHealthIndicator health = context.getBean(
+                    "pgnotifyDurableHealthIndicator", io.pgnotify.spring.durable.PgDurableHealthIndicator.class);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                var result = health.health();
+                assertThat(result.getStatus().getCode()).isEqualTo("UP");
+                @SuppressWarnings("unchecked")
+                var groups = (java.util.Map<String, java.util.Map<String, Object>>)
+                        result.getDetails().get("groups");
+                assertThat(groups).containsKey(channel + "/billing");
+                assertThat(groups.get(channel + "/billing"))
+                        .containsEntry("position", id)
+                        .containsEntry("lag", 0L)
+                        .containsEntry("deadLetters", 0L)
+                        .containsEntry(
+                                "owner", context.getBean(DurableChannels.class).instance());
+            });
+        });
+    }
+
+    @Test
     void aMissingSchemaFailsTheStartupNamingTheScript() {
         try (PrivateDatabase empty = PrivateDatabase.start()) {
             onDatabase(empty.url())
