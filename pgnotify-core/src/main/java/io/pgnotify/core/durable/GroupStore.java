@@ -167,7 +167,8 @@ final class GroupStore {
                 + " ? >= ? FROM pgnotify.durable_group g WHERE g.channel = ? AND g.group_name = ? AND g.owner = ?"
                 + " AND g.epoch = ? ON CONFLICT (channel, group_name, message_id) DO UPDATE SET"
                 + " attempts = excluded.attempts, last_error = excluded.last_error, dead = excluded.dead,"
-                + " redrive = false, failed_at = clock_timestamp() RETURNING attempts")) {
+                + " redrive = durable_failure.redrive AND NOT excluded.dead, failed_at = clock_timestamp()"
+                + " RETURNING attempts")) {
             upsert.setLong(1, m.id());
             upsert.setInt(2, m.attempt());
             upsert.setString(3, describe(error));

@@ -9,6 +9,7 @@ import io.pgnotify.core.durable.DurableMessage;
 import io.pgnotify.core.durable.RetryBackoff;
 import io.pgnotify.spring.PgPayloadConverter;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyAutoConfiguration;
+import io.pgnotify.spring.durable.PgDurableEndpoint;
 import io.pgnotify.spring.durable.PgDurableHealthIndicator;
 import io.pgnotify.spring.durable.PgDurableListenerAnnotationBeanPostProcessor;
 import io.pgnotify.spring.durable.PgDurableMetrics;
@@ -22,6 +23,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -122,6 +124,19 @@ public final class PgNotifyDurableAutoConfiguration {
         @ConditionalOnMissingBean(name = "pgnotifyDurableHealthIndicator")
         PgDurableHealthIndicator pgnotifyDurableHealthIndicator(DurableChannels durable) {
             return new PgDurableHealthIndicator(durable);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+            name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
+    @ConditionalOnAvailableEndpoint(PgDurableEndpoint.class)
+    static final class EndpointConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        PgDurableEndpoint pgDurableEndpoint(DurableChannels durable) {
+            return new PgDurableEndpoint(durable);
         }
     }
 

@@ -174,6 +174,28 @@ class PgDurableListenerTests {
     }
 
     @Test
+    void aPayloadThatCannotBeConvertedIsDeadLetteredListedAndReDrivenThroughTheEndpoint() {
+        contextRunner.run(context -> {
+            String channel = "dl-orders-" + RUN;
+            PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
+            long poison = template.publishDurable(channel, "not json");
+            template.publishDurable(channel, new Order(40, "after the poison"));
+            Listeners listeners = context.getBean(Listeners.class);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> listeners.orders.stream().anyMatch(o -> o.id() == 40));
+            var endpoint = new io.pgnotify.spring.durable.PgDurableEndpoint(context.getBean(DurableChannels.class));
+            assertThat(endpoint.deadLetters(channel, "billing")).singleElement().satisfies(letter -> {
+                assertThat(letter).containsEntry("id", poison).containsEntry("attempts", 3);
+                assertThat((String) letter.get("lastError")).isNotBlank();
+            });
+            assertThat(endpoint.redrive(channel, "billing", poison)).containsEntry("redriven", 1);
+            // Still not JSON: it fails its fresh attempts and is dead again.
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> endpoint.deadLetters(channel, "billing").size() == 1);
+        });
+    }
+
+    @Test
     void aMissingSchemaFailsTheStartupNamingTheScript() {
         try (PrivateDatabase empty = PrivateDatabase.start()) {
             onDatabase(empty.url())
