@@ -8,7 +8,8 @@ CREATE TABLE IF NOT EXISTS pgnotify.durable_schema_version (
     installed_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
--- Append-only: rows are inserted by publish_durable and deleted only by retention, in bulk.
+-- Append-only: rows are inserted by publish_durable and deleted only by retention, in bulk. The identity keeps
+-- PostgreSQL's default CACHE 1: a per-session cache would hand out ids out of order even under the channel's lock.
 CREATE TABLE IF NOT EXISTS pgnotify.durable_message (
     id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     channel      text        NOT NULL,

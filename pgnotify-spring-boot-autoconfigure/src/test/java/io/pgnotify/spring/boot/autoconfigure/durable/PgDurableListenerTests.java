@@ -213,6 +213,19 @@ class PgDurableListenerTests {
         }
     }
 
+    @Test
+    void aListenerWithoutAGroupFailsTheStartupWhenTheApplicationHasNoName() {
+        onDatabase(TestDatabase.shared().url())
+                .withPropertyValues("pgnotify.durable.initialize-schema=always", "test.channel=dl-nameless")
+                .withUserConfiguration(Listeners.class)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("'Handlers.bill' of bean 'handlers'")
+                        .hasMessageContaining("names no group and spring.application.name is not set"));
+    }
+
     record Order(long id, String name) {}
 
     @Configuration(proxyBeanMethods = false)
