@@ -11,27 +11,8 @@ INSERT INTO product (id, name, price)
 VALUES (1, 'Espresso', 2.50), (2, 'Cappuccino', 3.20), (3, 'Croissant', 1.90)
 ON CONFLICT (id) DO NOTHING;
 
--- Background jobs: every INSERT statement on the outbox rings the 'trigger_job' bell once, at commit.
-CREATE TABLE IF NOT EXISTS email_outbox (
-    id         bigserial PRIMARY KEY,
-    recipient  text NOT NULL,
-    subject    text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    sent_at    timestamptz
-);
-
-CREATE OR REPLACE FUNCTION notify_job_trigger() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('trigger_job', 'send_email');
-    RETURN NULL;
-END;
-$$;
-
-DROP TRIGGER IF EXISTS email_outbox_queued ON email_outbox;
-CREATE TRIGGER email_outbox_queued
-    AFTER INSERT ON email_outbox
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_job_trigger();
+-- Background jobs: emails go through the durable channel 'emails' (schema pgnotify, installed by pgnotify at
+-- startup with pgnotify.durable.initialize-schema=always): no outbox table of the sample's own.
 
 -- Hot-reload: every changed setting sends its key on 'config_reload'.
 CREATE TABLE IF NOT EXISTS app_setting (

@@ -36,7 +36,8 @@ public class HowToPublish {
                         + " -d '{\"channel\":\"events\",\"payload\":\"hello from curl\"}'");
         result.put(
                 "job",
-                psql + " -c \"INSERT INTO email_outbox (recipient, subject) VALUES ('ann@example.com', 'Welcome')\"");
+                psql + " -c \"SELECT pgnotify.publish_durable('emails',"
+                        + " '{\\\"recipient\\\":\\\"ann@example.com\\\",\\\"subject\\\":\\\"Welcome\\\"}')\"");
         result.put("setting", psql + " -c \"UPDATE app_setting SET value = 'Bonjour' WHERE key = 'greeting'\"");
         commands = Map.copyOf(result);
         log.info(
@@ -46,7 +47,7 @@ public class HowToPublish {
                   Open the page:            {}
                   Publish from psql:        {}
                   Publish with curl:        {}
-                  Trigger a job (trigger):  {}
+                  Queue an email (durable): {}
                   Hot-reload a setting:     {}
                   Health and metrics:       {}actuator/health, {}actuator/metrics, {}actuator/pgnotify""",
                 result.get("page"),

@@ -296,4 +296,55 @@ public final class PgNotifyTemplate implements PgNotifyOperations {
             return new PgNotifyTemplate(this);
         }
     }
+
+    // Durable channels: delegated to PgDurablePublisher, which publishes in the caller's transaction.
+
+    private volatile io.pgnotify.spring.durable.@Nullable PgDurablePublisher durablePublisher;
+
+    private io.pgnotify.spring.durable.PgDurablePublisher durable() {
+        io.pgnotify.spring.durable.PgDurablePublisher publisher = durablePublisher;
+        if (publisher == null) {
+            publisher = new io.pgnotify.spring.durable.PgDurablePublisher(dataSource, converter);
+            durablePublisher = publisher;
+        }
+        return publisher;
+    }
+
+    /**
+     * Publishes a message to a durable channel, in the caller's transaction if there is one: every consumer group
+     * receives it at least once if and only if that transaction commits.
+     *
+     * @param channel the durable channel
+     * @param payload a {@code String} stored as it is, or an object to convert
+     * @return the message id
+     * @throws DataAccessException if the database refuses it
+     */
+    public long publishDurable(String channel, Object payload) {
+        return durable().publish(channel, null, payload);
+    }
+
+    /**
+     * Publishes a message with a key to a durable channel, in the caller's transaction if there is one.
+     *
+     * @param channel the durable channel
+     * @param key the key, stored with the message
+     * @param payload a {@code String} stored as it is, or an object to convert
+     * @return the message id
+     * @throws DataAccessException if the database refuses it
+     */
+    public long publishDurable(String channel, String key, Object payload) {
+        return durable().publish(channel, key, payload);
+    }
+
+    /**
+     * Publishes many messages to a durable channel in one statement, in the caller's transaction if there is one.
+     *
+     * @param channel the durable channel
+     * @param payloads the payloads, in order
+     * @return the last message id, 0 when there are none
+     * @throws DataAccessException if the database refuses them
+     */
+    public long publishAllDurable(String channel, Collection<?> payloads) {
+        return durable().publishAll(channel, payloads);
+    }
 }

@@ -1,74 +1,86 @@
 package io.pgnotify.sample.jobs;
 
+import io.pgnotify.core.durable.DurableChannels;
+import io.pgnotify.core.durable.GroupStatus;
+import io.pgnotify.spring.PgNotifyTemplate;
+import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code email_outbox} table: rows are queued by anyone with an INSERT, and a trigger rings the
- * {@value JobRunner#CHANNEL} bell. The table, not the notification, is the work list: sending picks every unsent row,
- * so a missed or folded notification only delays the work until the next one.
+ * The email outbox, as a durable channel: {@link #queue} publishes in the caller's transaction, so an email exists if
+ * and only if the transaction that asked for it commits, and {@link EmailSender} (group {@value #GROUP}) receives
+ * each one at least once, on whichever instance holds the group's lease. Any other client queues one with
+ * {@code SELECT pgnotify.publish_durable('emails', '{"recipient":"…","subject":"…"}')}.
  */
 @Component
 public class EmailOutbox {
 
-    private static final Logger log = LoggerFactory.getLogger(EmailOutbox.class);
+    /** The durable channel of emails to send. */
+    public static final String CHANNEL = "emails";
 
-    private final JdbcClient jdbc;
-    private final AtomicLong sent = new AtomicLong();
+    /** The consumer group that sends them. */
+    public static final String GROUP = "mailer";
 
-    EmailOutbox(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    private final PgNotifyTemplate template;
+    private final DurableChannels durable;
+
+    EmailOutbox(PgNotifyTemplate template, DurableChannels durable) {
+        this.template = template;
+        this.durable = durable;
     }
 
     /**
-     * Queues an email; the table's trigger notifies the job runner when the transaction commits.
+     * Queues an email, in the caller's transaction if there is one.
      *
      * @param recipient to whom
      * @param subject the subject
+     * @return the message id
      */
-    public void queue(String recipient, String subject) {
-        jdbc.sql("INSERT INTO email_outbox (recipient, subject) VALUES (?, ?)")
-                .params(recipient, subject)
-                .update();
+    public long queue(String recipient, String subject) {
+        return template.publishDurable(CHANNEL, new Email(recipient, subject));
     }
 
     /**
-     * Sends every unsent email. Safe to run concurrently on several instances: each row is claimed by one UPDATE.
+     * Where every durable group stands: position, lag, owner, dead letters.
      *
-     * @return how many were sent
+     * @return one line per group
      */
-    public int sendPending() {
-        List<String> sentNow = jdbc.sql("""
-                        UPDATE email_outbox SET sent_at = now()
-                        WHERE sent_at IS NULL
-                        RETURNING recipient || ': ' || subject""").query(String.class).list();
-        // A real application would hand them to a mail server here.
-        sentNow.forEach(email -> log.info("Sent email to {}", email));
-        sent.addAndGet(sentNow.size());
-        return sentNow.size();
+    public List<String> groups() {
+        try {
+            return durable.groups().stream().map(EmailOutbox::describe).toList();
+        } catch (SQLException e) {
+            return List.of("unavailable: " + e.getMessage());
+        }
     }
 
     /**
-     * How many emails this instance has sent.
-     *
-     * @return the count
-     */
-    public long sent() {
-        return sent.get();
-    }
-
-    /**
-     * How many emails wait to be sent.
+     * How many emails wait to be sent by the group.
      *
      * @return the count
      */
     public long pending() {
-        return jdbc.sql("SELECT count(*) FROM email_outbox WHERE sent_at IS NULL")
-                .query(Long.class)
-                .single();
+        try {
+            return durable.groups().stream()
+                    .filter(g -> g.channel().equals(CHANNEL) && g.group().equals(GROUP))
+                    .mapToLong(GroupStatus::lag)
+                    .sum();
+        } catch (SQLException e) {
+            return -1;
+        }
     }
+
+    private static String describe(GroupStatus g) {
+        return g.channel() + "/" + g.group() + ": position " + g.position() + ", lag " + g.lag() + " ("
+                + g.lagAge().toMillis() + " ms), owner " + (g.owner() == null ? "none" : g.owner()) + ", dead letters "
+                + g.deadLetters();
+    }
+
+    /**
+     * An email to send.
+     *
+     * @param recipient to whom
+     * @param subject the subject
+     */
+    public record Email(String recipient, String subject) {}
 }

@@ -1,20 +1,17 @@
 package io.pgnotify.sample.jobs;
 
 import io.pgnotify.spring.PgListener;
-import io.pgnotify.spring.PgNotifyReconnectedEvent;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs background jobs named by the payload of {@value #CHANNEL}: {@code send_email}, sent by a trigger on
- * {@code email_outbox} (see {@code schema.sql}), or {@code generate_report}, sent by anyone.
+ * Runs background jobs named by the payload of {@value #CHANNEL}: {@code generate_report}, sent by anyone. A job that
+ * must not be lost, such as sending an email, goes through a durable channel instead ({@link EmailOutbox}).
  */
 @Component
 public class JobRunner {
@@ -25,32 +22,24 @@ public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     private final EmailOutbox outbox;
+    private final EmailSender sender;
     private final AtomicReference<@Nullable String> lastReport = new AtomicReference<>();
 
-    JobRunner(EmailOutbox outbox) {
+    JobRunner(EmailOutbox outbox, EmailSender sender) {
         this.outbox = outbox;
+        this.sender = sender;
     }
 
     @PgListener(CHANNEL)
     void run(String job) {
         switch (job) {
-            case "send_email" -> outbox.sendPending();
             case "generate_report" -> generateReport();
             default -> log.warn("Unknown job '{}' on channel '{}'", job, CHANNEL);
         }
     }
 
-    // Rows queued while the app was down, or while the listener was reconnecting, rang no bell that was heard.
-    @EventListener({ApplicationReadyEvent.class, PgNotifyReconnectedEvent.class})
-    void catchUp() {
-        int sent = outbox.sendPending();
-        if (sent > 0) {
-            log.info("Caught up with {} emails queued while not listening", sent);
-        }
-    }
-
     private void generateReport() {
-        String report = Instant.now() + ": " + outbox.sent() + " emails sent, " + outbox.pending() + " pending";
+        String report = Instant.now() + ": " + sender.sent() + " emails sent here, " + outbox.pending() + " pending";
         lastReport.set(report);
         log.info("Report {}", report);
     }

@@ -9,12 +9,16 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @SampleAppTest
 class JobRunnerTests {
 
     @Autowired
     EmailOutbox outbox;
+
+    @Autowired
+    EmailSender sender;
 
     @Autowired
     JobRunner jobs;
@@ -25,16 +29,35 @@ class JobRunnerTests {
     @Autowired
     PgNotifyTemplate notify;
 
+    @Autowired
+    TransactionTemplate transactions;
+
     @Test
-    void aRowInsertedByAnyClientRingsTheTriggerAndTheEmailIsSent() {
-        long sent = outbox.sent();
+    void anEmailQueuedByAnyClientThroughTheSqlFunctionIsSent() {
+        long sent = sender.sent();
 
-        // A plain INSERT, as any other program would do it: the table's trigger calls pg_notify.
-        jdbc.sql("INSERT INTO email_outbox (recipient, subject) VALUES ('bob@example.com', 'Your invoice')")
-                .update();
+        // As any other program would do it: psql, a trigger, another language.
+        jdbc.sql(
+                        "SELECT pgnotify.publish_durable('emails', '{\"recipient\":\"bob@example.com\",\"subject\":\"Invoice\"}')")
+                .query(Long.class)
+                .single();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> outbox.sent() > sent);
-        assertThat(outbox.pending()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.sent() > sent);
+        await().atMost(Duration.ofSeconds(10)).until(() -> outbox.pending() == 0);
+    }
+
+    @Test
+    void anEmailQueuedInARolledBackTransactionIsNeverSent() {
+        long sent = sender.sent();
+        transactions.executeWithoutResult(status -> {
+            outbox.queue("carol@example.com", "Never sent");
+            status.setRollbackOnly();
+        });
+        outbox.queue("dave@example.com", "Sent");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.sent() > sent && outbox.pending() == 0);
+        assertThat(sender.sent()).isEqualTo(sent + 1);
+        assertThat(outbox.groups()).anySatisfy(line -> assertThat(line).startsWith("emails/mailer: "));
     }
 
     @Test

@@ -1,0 +1,43 @@
+package io.pgnotify.spring.durable;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method as the handler of a durable channel for a consumer group: every message committed to the channel
+ * reaches the group at least once, in commit order, one at a time; across the application's instances one handles it.
+ *
+ * <p>Parameters as for {@code @PgListener}: at most one payload ({@code String}, or a type converted from JSON) and at
+ * most one {@link io.pgnotify.core.durable.DurableMessage} (with {@code id()}, to use as an idempotency key, and
+ * {@code attempt()}). A method that throws has its message retried with backoff, then dead-lettered.
+ *
+ * <p>When the method is {@code @Transactional} on the application's DataSource, the acknowledgement commits in the
+ * method's transaction: its database work is done once.
+ *
+ * <pre>{@code
+ * @PgDurableListener(channel = "orders", group = "billing")
+ * void bill(Order order, DurableMessage message) { ... }
+ * }</pre>
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface PgDurableListener {
+
+    /**
+     * The channel, exact and case-sensitive; placeholders are resolved.
+     *
+     * @return the channel
+     */
+    String channel();
+
+    /**
+     * The consumer group; placeholders are resolved. Empty means {@code spring.application.name}.
+     *
+     * @return the group
+     */
+    String group() default "";
+}
