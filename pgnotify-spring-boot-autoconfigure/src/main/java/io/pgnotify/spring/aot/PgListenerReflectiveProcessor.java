@@ -1,6 +1,7 @@
 package io.pgnotify.spring.aot;
 
 import io.pgnotify.core.Notification;
+import io.pgnotify.core.durable.DurableMessage;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
@@ -11,9 +12,10 @@ import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
  * Registers a listener method for invocation, and binding hints for its payload parameter, so that a native image can
  * find the method, call it, and let the {@link io.pgnotify.spring.PgPayloadConverter} build the payload object.
  *
- * <p>Used through {@code @Reflective(PgListenerReflectiveProcessor.class)} on {@link io.pgnotify.spring.PgListener}:
+ * <p>Used through {@code @Reflective(PgListenerReflectiveProcessor.class)} on {@link io.pgnotify.spring.PgListener}
+ * and {@link io.pgnotify.spring.durable.PgDurableListener}:
  * Spring's AOT step runs it for every annotated method of every bean. A payload parameter is any parameter that is
- * neither a {@code String} (the raw payload) nor a {@link Notification}; its binding hints reach records, nested and
+ * neither a {@code String} (the raw payload), a {@link Notification} nor a {@link DurableMessage}; its binding hints reach records, nested and
  * generic types, and the elements of collections such as {@code List<Order>}.
  */
 public class PgListenerReflectiveProcessor extends SimpleReflectiveProcessor {
@@ -33,6 +35,9 @@ public class PgListenerReflectiveProcessor extends SimpleReflectiveProcessor {
     }
 
     private static boolean isPayload(Class<?> type) {
-        return type != String.class && type != Notification.class && !type.isPrimitive();
+        return type != String.class
+                && type != Notification.class
+                && type != DurableMessage.class
+                && !type.isPrimitive();
     }
 }

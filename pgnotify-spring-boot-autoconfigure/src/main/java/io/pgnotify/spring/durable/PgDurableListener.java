@@ -1,10 +1,12 @@
 package io.pgnotify.spring.durable;
 
+import io.pgnotify.spring.aot.PgListenerReflectiveProcessor;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.aot.hint.annotation.Reflective;
 
 /**
  * Marks a bean method as the handler of a durable channel for a consumer group: every message committed to the channel
@@ -25,6 +27,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(PgListenerReflectiveProcessor.class)
 public @interface PgDurableListener {
 
     /**

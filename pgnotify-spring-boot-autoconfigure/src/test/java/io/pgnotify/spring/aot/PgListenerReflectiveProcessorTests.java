@@ -3,7 +3,9 @@ package io.pgnotify.spring.aot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgnotify.core.Notification;
+import io.pgnotify.core.durable.DurableMessage;
 import io.pgnotify.spring.PgListener;
+import io.pgnotify.spring.durable.PgDurableListener;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -91,6 +93,18 @@ class PgListenerReflectiveProcessorTests {
         assertThat(reflection.onType(Notification.class)).rejects(hints);
     }
 
+    @Test
+    void registersADurableListenerMethodAndItsPayloadButNotTheMessage() {
+        RuntimeHints hints = process(DurableListeners.class);
+
+        Method method =
+                ReflectionUtils.findMethod(DurableListeners.class, "onInvoice", Invoice.class, DurableMessage.class);
+        assertThat(reflection.onMethodInvocation(method)).accepts(hints);
+        assertThat(reflection.onType(Invoice.class)).accepts(hints);
+        assertThat(reflection.onMethodInvocation(Invoice.class, "number")).accepts(hints);
+        assertThat(reflection.onType(DurableMessage.class)).rejects(hints);
+    }
+
     private static RuntimeHints process(Class<?>... beanTypes) {
         RuntimeHints hints = new RuntimeHints();
         new ReflectiveRuntimeHintsRegistrar().registerRuntimeHints(hints, beanTypes);
@@ -169,4 +183,12 @@ class PgListenerReflectiveProcessorTests {
     record Reason(String text) {}
 
     record Audit(String who) {}
+
+    static class DurableListeners {
+
+        @PgDurableListener(channel = "invoices", group = "billing")
+        void onInvoice(Invoice invoice, DurableMessage message) {}
+    }
+
+    record Invoice(String number) {}
 }
