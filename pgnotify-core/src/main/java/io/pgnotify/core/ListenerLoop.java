@@ -39,11 +39,11 @@ final class ListenerLoop implements Runnable {
 
     private final Settings settings;
     private final Subscriptions subscriptions;
-    private final Dispatcher dispatcher;
+    private Dispatcher dispatcher;
     private final NotifierListener hooks;
     private final AtomicReference<NotifierState> state;
     private final Publisher publisher;
-    private final ExecutorService prober;
+    private ExecutorService prober;
     private final ReconnectPolicy policy;
     private final String name;
 
@@ -56,6 +56,8 @@ final class ListenerLoop implements Runnable {
     private final Object listenedMonitor = new Object();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean stopping;
+    // When stop() found it listening (0: it was not); a restart counts its gap from then.
+    private volatile long stoppedWhileListeningAt;
 
     // Used by the listener thread only; other threads may only abort it to unblock the thread at shutdown.
     private volatile @Nullable Connection connection;
@@ -507,8 +509,34 @@ final class ListenerLoop implements Runnable {
         }
     }
 
-    /** Begins shutdown: no further connection attempt starts, the dispatcher stops blocking, the thread wakes. */
-    void stop() {
+    /**
+     * Prepares a new run after {@link #stop}, before its thread starts: the subscriptions are LISTENed to afresh and,
+     * when it was listening before, the time since the stop is announced as the downtime of a reconnect.
+     */
+    void restart(Dispatcher dispatcher, ExecutorService prober) {
+        this.dispatcher = dispatcher;
+        this.prober = prober;
+        this.stopping = false;
+        this.failures = 0;
+        this.appliedVersion = -1;
+        this.probeToken = null;
+        this.wakePending.set(false);
+        if (stoppedWhileListeningAt != 0) {
+            disconnectedAtNanos = stoppedWhileListeningAt;
+            stoppedWhileListeningAt = 0;
+        }
+    }
+
+    /**
+     * Begins shutdown: no further connection attempt starts, the dispatcher stops blocking, the thread wakes.
+     *
+     * @param wasListening whether the notifier was listening, so that a restart announces the gap from now on
+     */
+    void stop(boolean wasListening) {
+        if (wasListening) {
+            long now = System.nanoTime();
+            stoppedWhileListeningAt = now == 0 ? 1 : now;
+        }
         stopping = true;
         pauseLock.lock();
         try {

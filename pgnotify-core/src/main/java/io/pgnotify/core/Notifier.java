@@ -48,12 +48,15 @@ public final class Notifier implements AutoCloseable {
     private final SafeListener hooks;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Publisher publisher;
-    private final Dispatcher dispatcher;
     private final ListenerLoop loop;
-    private final ScheduledExecutorService watchdog;
-    private final ExecutorService prober;
     private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
-    private final Thread listenerThread;
+    // One set per run: start() after stop() makes new ones.
+    private volatile Dispatcher dispatcher;
+    private volatile ScheduledExecutorService watchdog;
+    private volatile ExecutorService prober;
+    private volatile Thread listenerThread;
+    // Set by shutdown()/close(): no start() after it.
+    private volatile boolean closed;
     // Every thread started for this notifier (listener, workers, watchdog, prober), so shutdown can wait for them.
     private final Queue<Thread> started = new ConcurrentLinkedQueue<>();
 
@@ -65,8 +68,22 @@ public final class Notifier implements AutoCloseable {
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
         this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
-        this.listenerThread = new Thread(loop, "pgnotify-" + settings.name() + "-listener");
-        this.listenerThread.setDaemon(true);
+        this.listenerThread = listenerThread();
+    }
+
+    private Thread listenerThread() {
+        Thread thread = new Thread(loop, "pgnotify-" + settings.name() + "-listener");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** The threads and buffer of a new run, after {@link #stop(Duration)}; the subscriptions stay. */
+    private void prepareRestart() {
+        this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
+        this.prober = Executors.newSingleThreadExecutor(threads("probe"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
+        this.listenerThread = listenerThread();
+        loop.restart(dispatcher, prober);
     }
 
     /**
@@ -113,12 +130,27 @@ public final class Notifier implements AutoCloseable {
      * Starts listening in the background; returns at once. Connection failures are retried with backoff and reported
      * to {@link NotifierListener#onError}.
      *
-     * @throws IllegalStateException if already started or shut down
+     * <p>After {@link #stop(Duration)} this starts again with the same subscriptions. Notifications sent while stopped
+     * are lost: once listening again, the gap is announced like a reconnect, with
+     * {@link NotifierListener#onReconnect(int, Duration)} giving the time since the stop.
+     *
+     * @throws IllegalStateException if already started, stopping, or shut down by {@link #shutdown} or {@link #close}
      */
-    public void start() {
-        if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException(
+                    "Notifier '" + settings.name() + "' cannot start: it is shut down (" + state.get() + ")");
+        }
+        if (state.get() == NotifierState.STOPPED) {
+            prepareRestart();
+            if (!state.compareAndSet(NotifierState.STOPPED, NotifierState.CONNECTING)) {
+                throw new IllegalStateException(
+                        "Notifier '" + settings.name() + "' cannot start: it is " + state.get());
+            }
+        } else if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
             throw new IllegalStateException("Notifier '" + settings.name() + "' cannot start: it is " + state.get());
         }
+        Dispatcher dispatcher = this.dispatcher;
         long tick = Math.max(5, Math.min(250, settings.callbackTimeout().toMillis() / 4));
         watchdog.scheduleWithFixedDelay(dispatcher::checkTimeouts, tick, tick, TimeUnit.MILLISECONDS);
         listenerThread.start();
@@ -152,26 +184,58 @@ public final class Notifier implements AutoCloseable {
     }
 
     /**
-     * Shuts down gracefully: stops reading, UNLISTENs, lets buffered notifications finish within the timeout, then
-     * interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
+     * Shuts down gracefully and for good: stops reading, UNLISTENs, lets buffered notifications finish within the
+     * timeout, then interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
+     * Afterwards nothing can be subscribed, published or started.
      *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
      */
     public boolean shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "'timeout' must not be null");
+        closed = true;
+        return halt(timeout, true);
+    }
+
+    /**
+     * Stops like {@link #shutdown(Duration)} (buffered notifications finish within the timeout, threads and the
+     * listening connection end) but keeps the subscriptions, so that {@link #start()} can listen again. While stopped,
+     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal.
+     *
+     * @param timeout how long to wait in all
+     * @return whether everything finished in time
+     */
+    public boolean stop(Duration timeout) {
+        Objects.requireNonNull(timeout, "'timeout' must not be null");
+        return halt(timeout, false);
+    }
+
+    /** {@link #stop(Duration)} with the configured shutdown timeout. */
+    public boolean stop() {
+        return stop(settings.shutdownTimeout());
+    }
+
+    private boolean halt(Duration timeout, boolean terminal) {
         long deadline = System.nanoTime() + timeout.toNanos();
         NotifierState previous;
         do {
             previous = state.get();
             if (previous == NotifierState.STOPPING || previous == NotifierState.STOPPED) {
-                return awaitStopped(deadline);
+                boolean stopped = awaitStopped(deadline);
+                if (terminal) {
+                    publisher.close();
+                }
+                return stopped;
             }
         } while (!state.compareAndSet(previous, NotifierState.STOPPING));
 
+        Dispatcher dispatcher = this.dispatcher;
+        ScheduledExecutorService watchdog = this.watchdog;
+        ExecutorService prober = this.prober;
+        Thread listenerThread = this.listenerThread;
         boolean clean = true;
         if (previous != NotifierState.NEW) {
-            loop.stop();
+            loop.stop(previous == NotifierState.LISTENING);
             clean &= loop.awaitExit(listenerThread, deadline);
         }
         clean &= dispatcher.drain(deadline);
@@ -180,12 +244,20 @@ public final class Notifier implements AutoCloseable {
         clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
         // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
         clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
-        publisher.close();
+        if (terminal || closed) {
+            publisher.close();
+        } else {
+            publisher.release();
+        }
         synchronized (state) {
             state.set(NotifierState.STOPPED);
             state.notifyAll();
         }
-        log.info("[{}] stopped{}", settings.name(), clean ? "" : " (not everything finished in time)");
+        log.info(
+                "[{}] {}{}",
+                settings.name(),
+                terminal ? "shut down" : "stopped",
+                clean ? "" : " (not everything finished in time)");
         return clean;
     }
 
@@ -238,7 +310,7 @@ public final class Notifier implements AutoCloseable {
 
     private void requireNotStopped(String action) {
         NotifierState current = state.get();
-        if (current == NotifierState.STOPPING || current == NotifierState.STOPPED) {
+        if (current == NotifierState.STOPPING || (closed && current == NotifierState.STOPPED)) {
             throw new IllegalStateException("Notifier '" + settings.name() + "' is " + current + "; cannot " + action);
         }
     }

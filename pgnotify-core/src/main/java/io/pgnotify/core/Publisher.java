@@ -66,6 +66,16 @@ final class Publisher implements AutoCloseable {
         }
     }
 
+    /** Closes the kept connection, if any; the next publish opens another. */
+    void release() {
+        lock.lock();
+        try {
+            closeKept();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
