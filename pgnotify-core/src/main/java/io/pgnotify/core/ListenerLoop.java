@@ -45,6 +45,7 @@ final class ListenerLoop implements Runnable {
     private final Publisher publisher;
     private ExecutorService prober;
     private final ReconnectPolicy policy;
+    private final OwnedThreads owned;
     private final String name;
 
     /** Private to this notifier: carries the end-to-end probe and wake-ups. */
@@ -92,7 +93,9 @@ final class ListenerLoop implements Runnable {
             NotifierListener hooks,
             AtomicReference<NotifierState> state,
             Publisher publisher,
-            ExecutorService prober) {
+            ExecutorService prober,
+            OwnedThreads owned) {
+        this.owned = owned;
         this.settings = settings;
         this.subscriptions = subscriptions;
         this.dispatcher = dispatcher;
@@ -484,7 +487,7 @@ final class ListenerLoop implements Runnable {
 
     /** Waits until a channel is listened to, while the notifier is listening; bounded by the timeout. */
     void awaitListened(String channel, Duration timeout) {
-        if (Thread.currentThread().getName().startsWith("pgnotify-" + name + "-")) {
+        if (owned.isCurrent()) {
             // Called from a hook or handler of this notifier: waiting here could wait on itself (the listener thread
             // blocked on a full buffer that this very handler drains). The change applies on the loop's next turn.
             return;

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * notifier.close();
  * }</pre>
  *
- * <p>All methods are safe to call from any thread. Every thread the notifier starts is named {@code pgnotify-<name>-…}.
+ * <p>All methods are safe to call from any thread. Every thread the notifier starts is named {@code pgnotify-<name>-…},
+ * except handler threads from a {@link Builder#threadFactory}.
  */
 public final class Notifier implements AutoCloseable {
 
@@ -59,6 +60,8 @@ public final class Notifier implements AutoCloseable {
     private volatile boolean closed;
     // Every thread started for this notifier (listener, workers, watchdog, prober), so shutdown can wait for them.
     private final Queue<Thread> started = new ConcurrentLinkedQueue<>();
+    // Marks those threads, whatever their names, so calls from them never wait on themselves.
+    private final OwnedThreads owned = new OwnedThreads();
 
     private Notifier(Settings settings) {
         this.settings = settings;
@@ -66,13 +69,13 @@ public final class Notifier implements AutoCloseable {
         this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize());
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober);
+        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober, owned);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
         this.listenerThread = listenerThread();
     }
 
     private Thread listenerThread() {
-        Thread thread = new Thread(loop, "pgnotify-" + settings.name() + "-listener");
+        Thread thread = new Thread(owned.wrap(loop), "pgnotify-" + settings.name() + "-listener");
         thread.setDaemon(true);
         return thread;
     }
@@ -345,10 +348,20 @@ public final class Notifier implements AutoCloseable {
     private ThreadFactory threads(String role) {
         AtomicInteger count = new AtomicInteger();
         String prefix = "pgnotify-" + settings.name() + "-" + role;
+        ThreadFactory custom = role.equals("worker") ? settings.handlerThreads() : null;
         return runnable -> {
-            Thread thread =
-                    new Thread(runnable, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
-            thread.setDaemon(true);
+            Runnable task = owned.wrap(runnable);
+            Thread thread;
+            if (custom != null) {
+                thread = custom.newThread(task);
+                if (thread == null) {
+                    throw new IllegalStateException(
+                            "The threadFactory of notifier '" + settings.name() + "' returned no thread");
+                }
+            } else {
+                thread = new Thread(task, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
+                thread.setDaemon(true);
+            }
             started.removeIf(t -> t.getState() == Thread.State.TERMINATED);
             started.add(thread);
             return thread;
@@ -398,6 +411,7 @@ public final class Notifier implements AutoCloseable {
         private int maxWorkers = 64;
         private String applicationName = "pgnotify-listener";
         private @Nullable NotifierListener listener;
+        private @Nullable ThreadFactory threadFactory;
 
         private Builder(ConnectionProvider provider) {
             this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
@@ -617,6 +631,19 @@ public final class Notifier implements AutoCloseable {
         }
 
         /**
+         * Where the threads that run handlers come from, for instance {@code Thread.ofVirtual().factory()} on Java 21
+         * or later. Default: daemon platform threads named {@code pgnotify-<name>-worker-N}. The listener, probe and
+         * watchdog threads are always the notifier's own.
+         *
+         * @param factory makes one thread per call; the notifier starts and ends them
+         * @return this builder
+         */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "'threadFactory' must not be null");
+            return this;
+        }
+
+        /**
          * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
          * connection per call; any other is kept open as one connection.
          *
@@ -658,7 +685,8 @@ public final class Notifier implements AutoCloseable {
                     shutdownTimeout,
                     maxWorkers,
                     applicationName,
-                    listener != null ? listener : new LoggingListener(resolvedName)));
+                    listener != null ? listener : new LoggingListener(resolvedName),
+                    threadFactory));
         }
 
         private static Duration positive(String setting, Duration value) {
