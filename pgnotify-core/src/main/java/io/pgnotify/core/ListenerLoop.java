@@ -37,6 +37,9 @@ final class ListenerLoop implements Runnable {
 
     private static final String WAKE = "wake";
 
+    /** How many ping timeouts the probe may take to be sent (the publisher may have to reconnect first). */
+    private static final int UNSENT_PROBE_LIMIT = 3;
+
     private final Settings settings;
     private final Subscriptions subscriptions;
     private Dispatcher dispatcher;
@@ -69,7 +72,8 @@ final class ListenerLoop implements Runnable {
     private long disconnectedAtNanos;
     private long appliedVersion = -1;
     private long probeSequence;
-    private @Nullable String probeToken;
+    // Read by the prober too, so that a late result of an older probe is not taken for the current one's.
+    private volatile @Nullable String probeToken;
     private long probeSentAt;
     private double lastQueueUsage;
 
@@ -185,8 +189,17 @@ final class ListenerLoop implements Runnable {
                             + " within " + settings.pingTimeout() + ": the connection does not deliver"
                             + " notifications (a transaction-mode pooler such as PgBouncer, or a proxy?)");
                 }
-                waitNanos =
-                        committedAt != 0 ? committedAt + probeGrace + pingTimeout - now : MAX_WAIT_MILLIS * 1_000_000L;
+                if (committedAt == 0 && now - probeSentAt - probeGrace >= UNSENT_PROBE_LIMIT * pingTimeout) {
+                    // The publisher is stuck (a silent network on its connection, an exhausted pool): the listening
+                    // side is unproven, not broken; pinging goes on and the next probe tries again.
+                    probeSendError = "not sent within " + settings.pingTimeout().multipliedBy(UNSENT_PROBE_LIMIT);
+                    continue;
+                }
+                waitNanos = committedAt != 0
+                        ? committedAt + probeGrace + pingTimeout - now
+                        : Math.min(
+                                MAX_WAIT_MILLIS * 1_000_000L,
+                                probeSentAt + probeGrace + UNSENT_PROBE_LIMIT * pingTimeout - now);
             } else if (now - nextPing >= 0) {
                 ping(c);
                 sendProbe();
@@ -261,10 +274,10 @@ final class ListenerLoop implements Runnable {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
-            c.setClientInfo("ApplicationName", settings.applicationName());
             // Bounds every statement on this connection (LISTEN, ping), which is how a silent network is detected.
             c.setNetworkTimeout(Runnable::run, (int)
                     Math.min(Integer.MAX_VALUE, settings.pingTimeout().toMillis()));
+            c.setClientInfo("ApplicationName", settings.applicationName());
             backendPid = pg.getBackendPID();
             return c;
         } catch (SQLException | RuntimeException e) {
@@ -333,12 +346,19 @@ final class ListenerLoop implements Runnable {
         probeCommittedAt = 0;
         try {
             prober.execute(() -> {
+                if (!token.equals(probeToken)) {
+                    return; // given up on meanwhile; a newer probe is (or will be) under way
+                }
                 try {
                     publisher.publish(privateChannel, token);
                     long committed = System.nanoTime();
-                    probeCommittedAt = committed == 0 ? 1 : committed;
+                    if (token.equals(probeToken)) {
+                        probeCommittedAt = committed == 0 ? 1 : committed;
+                    }
                 } catch (Exception e) {
-                    probeSendError = describe(e);
+                    if (token.equals(probeToken)) {
+                        probeSendError = describe(e);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {

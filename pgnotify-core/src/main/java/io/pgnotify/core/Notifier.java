@@ -66,7 +66,7 @@ public final class Notifier implements AutoCloseable {
     private Notifier(Settings settings) {
         this.settings = settings;
         this.hooks = new SafeListener(settings.listener(), settings.name());
-        this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize());
+        this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
         this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober, owned);
@@ -226,7 +226,7 @@ public final class Notifier implements AutoCloseable {
             if (previous == NotifierState.STOPPING || previous == NotifierState.STOPPED) {
                 boolean stopped = awaitStopped(deadline);
                 if (terminal) {
-                    publisher.close();
+                    stopped &= publisher.close(deadline);
                 }
                 return stopped;
             }
@@ -248,9 +248,9 @@ public final class Notifier implements AutoCloseable {
         // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
         clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
         if (terminal || closed) {
-            publisher.close();
+            clean &= publisher.close(deadline);
         } else {
-            publisher.release();
+            clean &= publisher.release(deadline);
         }
         synchronized (state) {
             state.set(NotifierState.STOPPED);
