@@ -7,10 +7,19 @@ import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.Driver;
 
-/** Opens connections straight through pgjdbc; TCP keepalive is on unless the URL says otherwise. */
+/**
+ * Opens connections straight through pgjdbc. Unless the URL says otherwise, TCP keepalive is on and connecting,
+ * logging in and every read are bounded ({@value #CONNECT_TIMEOUT_SECONDS} s, {@value #LOGIN_TIMEOUT_SECONDS} s,
+ * {@value #SOCKET_TIMEOUT_SECONDS} s), so that a silent network fails a call instead of blocking it for as long as TCP
+ * waits. The notifier narrows the read timeout of the connections it keeps to its ping timeout.
+ */
 final class DriverConnectionProvider implements ConnectionProvider {
 
     private static final Driver DRIVER = new Driver();
+
+    static final int CONNECT_TIMEOUT_SECONDS = 10;
+    static final int LOGIN_TIMEOUT_SECONDS = 10;
+    static final int SOCKET_TIMEOUT_SECONDS = 60;
 
     private final String url;
     private final Properties properties = new Properties();
@@ -28,8 +37,15 @@ final class DriverConnectionProvider implements ConnectionProvider {
         if (password != null) {
             properties.setProperty("password", password);
         }
-        if (!url.contains("tcpKeepAlive=")) {
-            properties.setProperty("tcpKeepAlive", "true");
+        defaultTo("tcpKeepAlive", "true");
+        defaultTo("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        defaultTo("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
+        defaultTo("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+    }
+
+    private void defaultTo(String property, String value) {
+        if (!url.contains(property + "=")) {
+            properties.setProperty(property, value);
         }
     }
 

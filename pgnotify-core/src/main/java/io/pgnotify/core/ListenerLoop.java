@@ -37,14 +37,18 @@ final class ListenerLoop implements Runnable {
 
     private static final String WAKE = "wake";
 
+    /** How many ping timeouts the probe may take to be sent (the publisher may have to reconnect first). */
+    private static final int UNSENT_PROBE_LIMIT = 3;
+
     private final Settings settings;
     private final Subscriptions subscriptions;
-    private final Dispatcher dispatcher;
+    private Dispatcher dispatcher;
     private final NotifierListener hooks;
     private final AtomicReference<NotifierState> state;
     private final Publisher publisher;
-    private final ExecutorService prober;
+    private ExecutorService prober;
     private final ReconnectPolicy policy;
+    private final OwnedThreads owned;
     private final String name;
 
     /** Private to this notifier: carries the end-to-end probe and wake-ups. */
@@ -56,6 +60,8 @@ final class ListenerLoop implements Runnable {
     private final Object listenedMonitor = new Object();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean stopping;
+    // When stop() found it listening (0: it was not); a restart counts its gap from then.
+    private volatile long stoppedWhileListeningAt;
 
     // Used by the listener thread only; other threads may only abort it to unblock the thread at shutdown.
     private volatile @Nullable Connection connection;
@@ -66,7 +72,8 @@ final class ListenerLoop implements Runnable {
     private long disconnectedAtNanos;
     private long appliedVersion = -1;
     private long probeSequence;
-    private @Nullable String probeToken;
+    // Read by the prober too, so that a late result of an older probe is not taken for the current one's.
+    private volatile @Nullable String probeToken;
     private long probeSentAt;
     private double lastQueueUsage;
 
@@ -90,7 +97,9 @@ final class ListenerLoop implements Runnable {
             NotifierListener hooks,
             AtomicReference<NotifierState> state,
             Publisher publisher,
-            ExecutorService prober) {
+            ExecutorService prober,
+            OwnedThreads owned) {
+        this.owned = owned;
         this.settings = settings;
         this.subscriptions = subscriptions;
         this.dispatcher = dispatcher;
@@ -180,8 +189,17 @@ final class ListenerLoop implements Runnable {
                             + " within " + settings.pingTimeout() + ": the connection does not deliver"
                             + " notifications (a transaction-mode pooler such as PgBouncer, or a proxy?)");
                 }
-                waitNanos =
-                        committedAt != 0 ? committedAt + probeGrace + pingTimeout - now : MAX_WAIT_MILLIS * 1_000_000L;
+                if (committedAt == 0 && now - probeSentAt - probeGrace >= UNSENT_PROBE_LIMIT * pingTimeout) {
+                    // The publisher is stuck (a silent network on its connection, an exhausted pool): the listening
+                    // side is unproven, not broken; pinging goes on and the next probe tries again.
+                    probeSendError = "not sent within " + settings.pingTimeout().multipliedBy(UNSENT_PROBE_LIMIT);
+                    continue;
+                }
+                waitNanos = committedAt != 0
+                        ? committedAt + probeGrace + pingTimeout - now
+                        : Math.min(
+                                MAX_WAIT_MILLIS * 1_000_000L,
+                                probeSentAt + probeGrace + UNSENT_PROBE_LIMIT * pingTimeout - now);
             } else if (now - nextPing >= 0) {
                 ping(c);
                 sendProbe();
@@ -256,10 +274,10 @@ final class ListenerLoop implements Runnable {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
-            c.setClientInfo("ApplicationName", settings.applicationName());
             // Bounds every statement on this connection (LISTEN, ping), which is how a silent network is detected.
             c.setNetworkTimeout(Runnable::run, (int)
                     Math.min(Integer.MAX_VALUE, settings.pingTimeout().toMillis()));
+            c.setClientInfo("ApplicationName", settings.applicationName());
             backendPid = pg.getBackendPID();
             return c;
         } catch (SQLException | RuntimeException e) {
@@ -328,12 +346,19 @@ final class ListenerLoop implements Runnable {
         probeCommittedAt = 0;
         try {
             prober.execute(() -> {
+                if (!token.equals(probeToken)) {
+                    return; // given up on meanwhile; a newer probe is (or will be) under way
+                }
                 try {
                     publisher.publish(privateChannel, token);
                     long committed = System.nanoTime();
-                    probeCommittedAt = committed == 0 ? 1 : committed;
+                    if (token.equals(probeToken)) {
+                        probeCommittedAt = committed == 0 ? 1 : committed;
+                    }
                 } catch (Exception e) {
-                    probeSendError = describe(e);
+                    if (token.equals(probeToken)) {
+                        probeSendError = describe(e);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -482,7 +507,7 @@ final class ListenerLoop implements Runnable {
 
     /** Waits until a channel is listened to, while the notifier is listening; bounded by the timeout. */
     void awaitListened(String channel, Duration timeout) {
-        if (Thread.currentThread().getName().startsWith("pgnotify-" + name + "-")) {
+        if (owned.isCurrent()) {
             // Called from a hook or handler of this notifier: waiting here could wait on itself (the listener thread
             // blocked on a full buffer that this very handler drains). The change applies on the loop's next turn.
             return;
@@ -507,8 +532,34 @@ final class ListenerLoop implements Runnable {
         }
     }
 
-    /** Begins shutdown: no further connection attempt starts, the dispatcher stops blocking, the thread wakes. */
-    void stop() {
+    /**
+     * Prepares a new run after {@link #stop}, before its thread starts: the subscriptions are LISTENed to afresh and,
+     * when it was listening before, the time since the stop is announced as the downtime of a reconnect.
+     */
+    void restart(Dispatcher dispatcher, ExecutorService prober) {
+        this.dispatcher = dispatcher;
+        this.prober = prober;
+        this.stopping = false;
+        this.failures = 0;
+        this.appliedVersion = -1;
+        this.probeToken = null;
+        this.wakePending.set(false);
+        if (stoppedWhileListeningAt != 0) {
+            disconnectedAtNanos = stoppedWhileListeningAt;
+            stoppedWhileListeningAt = 0;
+        }
+    }
+
+    /**
+     * Begins shutdown: no further connection attempt starts, the dispatcher stops blocking, the thread wakes.
+     *
+     * @param wasListening whether the notifier was listening, so that a restart announces the gap from now on
+     */
+    void stop(boolean wasListening) {
+        if (wasListening) {
+            long now = System.nanoTime();
+            stoppedWhileListeningAt = now == 0 ? 1 : now;
+        }
         stopping = true;
         pauseLock.lock();
         try {

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * notifier.close();
  * }</pre>
  *
- * <p>All methods are safe to call from any thread. Every thread the notifier starts is named {@code pgnotify-<name>-…}.
+ * <p>All methods are safe to call from any thread. Every thread the notifier starts is named {@code pgnotify-<name>-…},
+ * except handler threads from a {@link Builder#threadFactory}.
  */
 public final class Notifier implements AutoCloseable {
 
@@ -48,25 +49,44 @@ public final class Notifier implements AutoCloseable {
     private final SafeListener hooks;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Publisher publisher;
-    private final Dispatcher dispatcher;
     private final ListenerLoop loop;
-    private final ScheduledExecutorService watchdog;
-    private final ExecutorService prober;
     private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
-    private final Thread listenerThread;
+    // One set per run: start() after stop() makes new ones.
+    private volatile Dispatcher dispatcher;
+    private volatile ScheduledExecutorService watchdog;
+    private volatile ExecutorService prober;
+    private volatile Thread listenerThread;
+    // Set by shutdown()/close(): no start() after it.
+    private volatile boolean closed;
     // Every thread started for this notifier (listener, workers, watchdog, prober), so shutdown can wait for them.
     private final Queue<Thread> started = new ConcurrentLinkedQueue<>();
+    // Marks those threads, whatever their names, so calls from them never wait on themselves.
+    private final OwnedThreads owned = new OwnedThreads();
 
     private Notifier(Settings settings) {
         this.settings = settings;
         this.hooks = new SafeListener(settings.listener(), settings.name());
-        this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize());
+        this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober);
+        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober, owned);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
-        this.listenerThread = new Thread(loop, "pgnotify-" + settings.name() + "-listener");
-        this.listenerThread.setDaemon(true);
+        this.listenerThread = listenerThread();
+    }
+
+    private Thread listenerThread() {
+        Thread thread = new Thread(owned.wrap(loop), "pgnotify-" + settings.name() + "-listener");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** The threads and buffer of a new run, after {@link #stop(Duration)}; the subscriptions stay. */
+    private void prepareRestart() {
+        this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
+        this.prober = Executors.newSingleThreadExecutor(threads("probe"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
+        this.listenerThread = listenerThread();
+        loop.restart(dispatcher, prober);
     }
 
     /**
@@ -113,12 +133,27 @@ public final class Notifier implements AutoCloseable {
      * Starts listening in the background; returns at once. Connection failures are retried with backoff and reported
      * to {@link NotifierListener#onError}.
      *
-     * @throws IllegalStateException if already started or shut down
+     * <p>After {@link #stop(Duration)} this starts again with the same subscriptions. Notifications sent while stopped
+     * are lost: once listening again, the gap is announced like a reconnect, with
+     * {@link NotifierListener#onReconnect(int, Duration)} giving the time since the stop.
+     *
+     * @throws IllegalStateException if already started, stopping, or shut down by {@link #shutdown} or {@link #close}
      */
-    public void start() {
-        if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException(
+                    "Notifier '" + settings.name() + "' cannot start: it is shut down (" + state.get() + ")");
+        }
+        if (state.get() == NotifierState.STOPPED) {
+            prepareRestart();
+            if (!state.compareAndSet(NotifierState.STOPPED, NotifierState.CONNECTING)) {
+                throw new IllegalStateException(
+                        "Notifier '" + settings.name() + "' cannot start: it is " + state.get());
+            }
+        } else if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
             throw new IllegalStateException("Notifier '" + settings.name() + "' cannot start: it is " + state.get());
         }
+        Dispatcher dispatcher = this.dispatcher;
         long tick = Math.max(5, Math.min(250, settings.callbackTimeout().toMillis() / 4));
         watchdog.scheduleWithFixedDelay(dispatcher::checkTimeouts, tick, tick, TimeUnit.MILLISECONDS);
         listenerThread.start();
@@ -152,26 +187,58 @@ public final class Notifier implements AutoCloseable {
     }
 
     /**
-     * Shuts down gracefully: stops reading, UNLISTENs, lets buffered notifications finish within the timeout, then
-     * interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
+     * Shuts down gracefully and for good: stops reading, UNLISTENs, lets buffered notifications finish within the
+     * timeout, then interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
+     * Afterwards nothing can be subscribed, published or started.
      *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
      */
     public boolean shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "'timeout' must not be null");
+        closed = true;
+        return halt(timeout, true);
+    }
+
+    /**
+     * Stops like {@link #shutdown(Duration)} (buffered notifications finish within the timeout, threads and the
+     * listening connection end) but keeps the subscriptions, so that {@link #start()} can listen again. While stopped,
+     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal.
+     *
+     * @param timeout how long to wait in all
+     * @return whether everything finished in time
+     */
+    public boolean stop(Duration timeout) {
+        Objects.requireNonNull(timeout, "'timeout' must not be null");
+        return halt(timeout, false);
+    }
+
+    /** {@link #stop(Duration)} with the configured shutdown timeout. */
+    public boolean stop() {
+        return stop(settings.shutdownTimeout());
+    }
+
+    private boolean halt(Duration timeout, boolean terminal) {
         long deadline = System.nanoTime() + timeout.toNanos();
         NotifierState previous;
         do {
             previous = state.get();
             if (previous == NotifierState.STOPPING || previous == NotifierState.STOPPED) {
-                return awaitStopped(deadline);
+                boolean stopped = awaitStopped(deadline);
+                if (terminal) {
+                    stopped &= publisher.close(deadline);
+                }
+                return stopped;
             }
         } while (!state.compareAndSet(previous, NotifierState.STOPPING));
 
+        Dispatcher dispatcher = this.dispatcher;
+        ScheduledExecutorService watchdog = this.watchdog;
+        ExecutorService prober = this.prober;
+        Thread listenerThread = this.listenerThread;
         boolean clean = true;
         if (previous != NotifierState.NEW) {
-            loop.stop();
+            loop.stop(previous == NotifierState.LISTENING);
             clean &= loop.awaitExit(listenerThread, deadline);
         }
         clean &= dispatcher.drain(deadline);
@@ -180,12 +247,20 @@ public final class Notifier implements AutoCloseable {
         clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
         // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
         clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
-        publisher.close();
+        if (terminal || closed) {
+            clean &= publisher.close(deadline);
+        } else {
+            clean &= publisher.release(deadline);
+        }
         synchronized (state) {
             state.set(NotifierState.STOPPED);
             state.notifyAll();
         }
-        log.info("[{}] stopped{}", settings.name(), clean ? "" : " (not everything finished in time)");
+        log.info(
+                "[{}] {}{}",
+                settings.name(),
+                terminal ? "shut down" : "stopped",
+                clean ? "" : " (not everything finished in time)");
         return clean;
     }
 
@@ -238,7 +313,7 @@ public final class Notifier implements AutoCloseable {
 
     private void requireNotStopped(String action) {
         NotifierState current = state.get();
-        if (current == NotifierState.STOPPING || current == NotifierState.STOPPED) {
+        if (current == NotifierState.STOPPING || (closed && current == NotifierState.STOPPED)) {
             throw new IllegalStateException("Notifier '" + settings.name() + "' is " + current + "; cannot " + action);
         }
     }
@@ -273,10 +348,20 @@ public final class Notifier implements AutoCloseable {
     private ThreadFactory threads(String role) {
         AtomicInteger count = new AtomicInteger();
         String prefix = "pgnotify-" + settings.name() + "-" + role;
+        ThreadFactory custom = role.equals("worker") ? settings.handlerThreads() : null;
         return runnable -> {
-            Thread thread =
-                    new Thread(runnable, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
-            thread.setDaemon(true);
+            Runnable task = owned.wrap(runnable);
+            Thread thread;
+            if (custom != null) {
+                thread = custom.newThread(task);
+                if (thread == null) {
+                    throw new IllegalStateException(
+                            "The threadFactory of notifier '" + settings.name() + "' returned no thread");
+                }
+            } else {
+                thread = new Thread(task, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
+                thread.setDaemon(true);
+            }
             started.removeIf(t -> t.getState() == Thread.State.TERMINATED);
             started.add(thread);
             return thread;
@@ -326,6 +411,7 @@ public final class Notifier implements AutoCloseable {
         private int maxWorkers = 64;
         private String applicationName = "pgnotify-listener";
         private @Nullable NotifierListener listener;
+        private @Nullable ThreadFactory threadFactory;
 
         private Builder(ConnectionProvider provider) {
             this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
@@ -545,6 +631,19 @@ public final class Notifier implements AutoCloseable {
         }
 
         /**
+         * Where the threads that run handlers come from, for instance {@code Thread.ofVirtual().factory()} on Java 21
+         * or later. Default: daemon platform threads named {@code pgnotify-<name>-worker-N}. The listener, probe and
+         * watchdog threads are always the notifier's own.
+         *
+         * @param factory makes one thread per call; the notifier starts and ends them
+         * @return this builder
+         */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "'threadFactory' must not be null");
+            return this;
+        }
+
+        /**
          * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
          * connection per call; any other is kept open as one connection.
          *
@@ -586,7 +685,8 @@ public final class Notifier implements AutoCloseable {
                     shutdownTimeout,
                     maxWorkers,
                     applicationName,
-                    listener != null ? listener : new LoggingListener(resolvedName)));
+                    listener != null ? listener : new LoggingListener(resolvedName),
+                    threadFactory));
         }
 
         private static Duration positive(String setting, Duration value) {

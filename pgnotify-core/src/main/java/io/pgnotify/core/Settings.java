@@ -1,6 +1,8 @@
 package io.pgnotify.core;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /** A {@link Notifier}'s validated configuration. */
 record Settings(
@@ -21,7 +23,8 @@ record Settings(
         Duration shutdownTimeout,
         int maxWorkers,
         String applicationName,
-        NotifierListener listener) {
+        NotifierListener listener,
+        @Nullable ThreadFactory handlerThreads) {
 
     ReconnectPolicy reconnectPolicy() {
         return new ReconnectPolicy(
