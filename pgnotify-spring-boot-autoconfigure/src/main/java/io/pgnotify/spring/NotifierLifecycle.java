@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every start and stop of the registry's notifier goes through here, so that what "start again after a stop" means is
- * decided in one place. Today a notifier that was shut down cannot listen again: a start after a stop is refused with
- * a warning, and the containers stay registered so that they listen as soon as the notifier can be restarted.
+ * Every start and stop of the registry's notifier goes through here. A context stop stops the notifier with {@link
+ * Notifier#stop(Duration)}, which keeps it restartable, so a context start (as Spring's test context cache does when
+ * it resumes a paused context) listens again; closing the context closes the notifier for good, through its bean's
+ * {@code close()}.
  */
 final class NotifierLifecycle {
 
@@ -23,29 +24,31 @@ final class NotifierLifecycle {
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    /** Starts the notifier; returns whether it is (now) able to deliver to subscribers. */
+    /** Starts the notifier, or starts it again after a stop; returns whether it can deliver to subscribers. */
     boolean start() {
         NotifierState state = notifier.state();
-        if (state == NotifierState.NEW) {
-            notifier.start();
+        if (state != NotifierState.NEW && state != NotifierState.STOPPED) {
             return true;
         }
-        if (state == NotifierState.STOPPING || state == NotifierState.STOPPED) {
-            log.warn("[{}] cannot start again: the notifier is {}", notifier.name(), state);
+        try {
+            notifier.start();
+            return true;
+        } catch (IllegalStateException e) {
+            // Shut down for good (closed), or still stopping past the previous stop's timeout.
+            log.warn("[{}] cannot start again: {}", notifier.name(), e.getMessage());
             return false;
         }
-        return true;
     }
 
-    /** Whether subscribing now is allowed: before the first start or while running, not once shut down. */
+    /** Whether subscribing now is allowed: before the first start or while running, not while stopped. */
     boolean canSubscribe() {
         NotifierState state = notifier.state();
         return state != NotifierState.STOPPING && state != NotifierState.STOPPED;
     }
 
-    /** Stops the notifier gracefully, blocking for at most the shutdown timeout. */
+    /** Stops the notifier gracefully and restartably, blocking for at most the shutdown timeout. */
     void stop() {
-        notifier.shutdown(shutdownTimeout);
+        notifier.stop(shutdownTimeout);
     }
 
     String name() {

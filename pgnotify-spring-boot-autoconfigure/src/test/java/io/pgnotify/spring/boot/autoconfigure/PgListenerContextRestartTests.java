@@ -11,16 +11,13 @@ import io.pgnotify.spring.PgNotifyTemplate;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
  * Context stop() then start(), as Spring Framework 7's test context cache does when it pauses and resumes a context:
- * every listener must work again. Needs a notifier that can start again after it stopped; {@code NotifierLifecycle}
- * is the one place to switch to it.
+ * every listener must work again.
  */
-@Disabled("Needs a notifier that starts again after a stop; enable once NotifierLifecycle restarts it")
 class PgListenerContextRestartTests {
 
     private final ApplicationContextRunner contextRunner =
