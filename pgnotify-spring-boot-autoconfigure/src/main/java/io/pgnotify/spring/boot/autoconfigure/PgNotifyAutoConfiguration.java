@@ -11,6 +11,7 @@ import io.pgnotify.spring.PgNotifyTemplate;
 import io.pgnotify.spring.PgPayloadConverter;
 import io.pgnotify.spring.observation.PgNotifyTemplateObservationConvention;
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -113,7 +114,8 @@ public final class PgNotifyAutoConfiguration {
                 ObjectProvider<NotifierBuilderCustomizer> customizers,
                 ObjectProvider<Notifier> notifiers,
                 ApplicationEventPublisher events,
-                ListeningStartup startup) {
+                ListeningStartup startup,
+                Environment environment) {
             NotifierListeners.Internal internal = new NotifierListeners.Internal(events, startup, notifiers);
             PgNotifyProperties.Reconnect reconnect = properties.getReconnect();
             DataSource dataSource = dataSource(qualified, dataSources);
@@ -137,6 +139,10 @@ public final class PgNotifyAutoConfiguration {
             }
             if (properties.getMaxWorkers() != null) {
                 builder.maxWorkers(properties.getMaxWorkers());
+            }
+            ThreadFactory handlerThreads = PgNotifyThreading.handlerThreadFactory(environment);
+            if (handlerThreads != null) {
+                builder.threadFactory(handlerThreads);
             }
             customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
             // Last, so that no customizer can drop the reconnect event, the metrics or the startup gate.
