@@ -10,8 +10,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code pgnotifyDurable} health component: each group's position, lag, age of its oldest unhandled message,
- * owner and dead letters, under {@code groups}. UP when the groups can be read; UNKNOWN when the durable schema is not
+ * The durable channels' part of the {@code pgnotify} health component (its {@code durable} detail): each group's
+ * position, lag, age of its oldest unhandled message, owner and dead letters, under {@code groups}. UP when the groups can be read; UNKNOWN when the durable schema is not
  * installed (an application that does not use durable channels); DOWN when the database cannot be read.
  */
 public final class PgDurableHealthIndicator implements HealthIndicator {

@@ -2,8 +2,11 @@ package io.pgnotify.spring.endpoint;
 
 import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierStatus;
+import io.pgnotify.core.durable.DurableChannels;
+import io.pgnotify.core.durable.GroupStatus;
 import io.pgnotify.spring.PgListenerEndpoint;
 import io.pgnotify.spring.PgListenerEndpointRegistry;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,7 @@ public final class PgNotifyEndpoint {
     private final String applicationName;
     private final ChannelActivity activity;
     private final @Nullable PgListenerEndpointRegistry registry;
+    private final @Nullable DurableChannels durable;
 
     /**
      * Creates the endpoint.
@@ -42,6 +46,25 @@ public final class PgNotifyEndpoint {
             String applicationName,
             ChannelActivity activity,
             @Nullable PgListenerEndpointRegistry registry) {
+        this(notifier, applicationName, activity, registry, null);
+    }
+
+    /**
+     * Creates the endpoint, describing the durable channels' groups too.
+     *
+     * @param notifier the notifier
+     * @param applicationName the {@code application_name} of its listening connection
+     * @param activity the per-channel counts, registered as a listener of the notifier
+     * @param registry the {@code @PgListener} endpoints, if any
+     * @param durable the durable channels, if any
+     */
+    public PgNotifyEndpoint(
+            Notifier notifier,
+            String applicationName,
+            ChannelActivity activity,
+            @Nullable PgListenerEndpointRegistry registry,
+            @Nullable DurableChannels durable) {
+        this.durable = durable;
         this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
         this.applicationName = Objects.requireNonNull(applicationName, "'applicationName' must not be null");
         this.activity = Objects.requireNonNull(activity, "'activity' must not be null");
@@ -93,7 +116,20 @@ public final class PgNotifyEndpoint {
                 status.lastReconnectAt(),
                 status.lastPingAt(),
                 status.lastError(),
-                channels);
+                channels,
+                durable());
+    }
+
+    private @Nullable DurableDescriptor durable() {
+        if (durable == null) {
+            return null;
+        }
+        try {
+            return new DurableDescriptor(durable.instance(), durable.groups(), null);
+        } catch (SQLException e) {
+            return new DurableDescriptor(
+                    durable.instance(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -109,6 +145,7 @@ public final class PgNotifyEndpoint {
      * @param lastPing when the last ping and end-to-end probe succeeded
      * @param lastError the last connection or probe failure
      * @param channels every channel, by name
+     * @param durable the durable channels' groups, {@code null} without durable channels
      */
     public record NotifierDescriptor(
             String name,
@@ -120,8 +157,21 @@ public final class PgNotifyEndpoint {
             @Nullable Instant lastReconnect,
             @Nullable Instant lastPing,
             @Nullable String lastError,
-            Map<String, ChannelDescriptor> channels)
+            Map<String, ChannelDescriptor> channels,
+            @Nullable DurableDescriptor durable)
             implements OperationResponseBody {}
+
+    /**
+     * The durable channels of this application.
+     *
+     * @param instance this instance's name, the owner it writes into the groups it holds
+     * @param groups each group's position, lag, age of its oldest unhandled message, owner, lease and dead letters
+     * @param error why the groups could not be read, {@code null} when they were
+     */
+    public record DurableDescriptor(
+            String instance,
+            List<GroupStatus> groups,
+            @Nullable String error) {}
 
     /**
      * One channel.

@@ -2,12 +2,14 @@ package io.pgnotify.spring.health;
 
 import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierStatus;
+import io.pgnotify.spring.durable.PgDurableHealthIndicator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -18,11 +20,15 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * notification the notifier sends itself) succeeded. {@code DOWN} otherwise: while connecting, disconnected or
  * reconnecting, after giving up ({@code FAILED}), while stopped, and when the probe does not come back, as behind a
  * transaction-mode pooler; the {@code error} detail says why. Details never contain a URL, user or password.
+ *
+ * <p>With durable channels, the {@code durable} detail shows each group's position, lag, age of its oldest unhandled
+ * message, owner and dead letters; it does not change the status, which is the listening connection's.
  */
 public final class PgNotifyHealthIndicator implements HealthIndicator {
 
     private final Notifier notifier;
     private final Clock clock;
+    private final @Nullable PgDurableHealthIndicator durable;
 
     /**
      * Creates an indicator.
@@ -30,11 +36,26 @@ public final class PgNotifyHealthIndicator implements HealthIndicator {
      * @param notifier the notifier to report on
      */
     public PgNotifyHealthIndicator(Notifier notifier) {
-        this(notifier, Clock.systemUTC());
+        this(notifier, null, Clock.systemUTC());
+    }
+
+    /**
+     * Creates an indicator that also shows the durable channels' groups.
+     *
+     * @param notifier the notifier to report on
+     * @param durable the durable channels' groups, or {@code null} without durable channels
+     */
+    public PgNotifyHealthIndicator(Notifier notifier, @Nullable PgDurableHealthIndicator durable) {
+        this(notifier, durable, Clock.systemUTC());
     }
 
     PgNotifyHealthIndicator(Notifier notifier, Clock clock) {
+        this(notifier, null, clock);
+    }
+
+    private PgNotifyHealthIndicator(Notifier notifier, @Nullable PgDurableHealthIndicator durable, Clock clock) {
         this.notifier = Objects.requireNonNull(notifier, "'notifier' must not be null");
+        this.durable = durable;
         this.clock = clock;
     }
 
@@ -63,6 +84,13 @@ public final class PgNotifyHealthIndicator implements HealthIndicator {
         String error = status.lastError();
         if (error != null) {
             health.withDetail("error", error);
+        }
+        if (durable != null) {
+            Health groups = durable.health();
+            java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+            details.put("status", groups.getStatus().getCode());
+            details.putAll(groups.getDetails());
+            health.withDetail("durable", details);
         }
         return health.build();
     }

@@ -10,7 +10,6 @@ import io.pgnotify.core.durable.RetryBackoff;
 import io.pgnotify.spring.PgPayloadConverter;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyAutoConfiguration;
 import io.pgnotify.spring.durable.PgDurableEndpoint;
-import io.pgnotify.spring.durable.PgDurableHealthIndicator;
 import io.pgnotify.spring.durable.PgDurableListenerAnnotationBeanPostProcessor;
 import io.pgnotify.spring.durable.PgDurableMetrics;
 import io.pgnotify.spring.durable.PgDurablePublisher;
@@ -112,18 +111,6 @@ public final class PgNotifyDurableAutoConfiguration {
                     throw new UncategorizedSQLException("read durable groups", null, e);
                 }
             });
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    static final class HealthConfiguration {
-
-        /** Named so that the component is {@code pgnotifyDurable}. */
-        @Bean
-        @ConditionalOnMissingBean(name = "pgnotifyDurableHealthIndicator")
-        PgDurableHealthIndicator pgnotifyDurableHealthIndicator(DurableChannels durable) {
-            return new PgDurableHealthIndicator(durable);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pgnotify.spring.boot.autoconfigure.endpoint;
 
 import io.pgnotify.core.Notifier;
+import io.pgnotify.core.durable.DurableChannels;
 import io.pgnotify.spring.PgListenerEndpointRegistry;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyAutoConfiguration;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyProperties;
@@ -33,9 +34,11 @@ public final class PgNotifyEndpointAutoConfiguration {
             Notifier notifier,
             ChannelActivity activity,
             ObjectProvider<PgNotifyProperties> properties,
-            ObjectProvider<PgListenerEndpointRegistry> registry) {
+            ObjectProvider<PgListenerEndpointRegistry> registry,
+            ObjectProvider<DurableChannels> durable) {
         String applicationName =
                 properties.getIfAvailable(PgNotifyProperties::new).getListener().getApplicationName();
-        return new PgNotifyEndpoint(notifier, applicationName, activity, registry.getIfAvailable());
+        return new PgNotifyEndpoint(
+                notifier, applicationName, activity, registry.getIfAvailable(), durable.getIfUnique());
     }
 }

@@ -1,8 +1,11 @@
 package io.pgnotify.spring.boot.autoconfigure.health;
 
 import io.pgnotify.core.Notifier;
+import io.pgnotify.core.durable.DurableChannels;
 import io.pgnotify.spring.boot.autoconfigure.PgNotifyAutoConfiguration;
+import io.pgnotify.spring.durable.PgDurableHealthIndicator;
 import io.pgnotify.spring.health.PgNotifyHealthIndicator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -25,7 +28,8 @@ public final class PgNotifyHealthAutoConfiguration {
     /** Named so that the component is {@code pgnotify}: the bean name minus {@code HealthIndicator}. */
     @Bean
     @ConditionalOnMissingBean(name = "pgnotifyHealthIndicator")
-    PgNotifyHealthIndicator pgnotifyHealthIndicator(Notifier notifier) {
-        return new PgNotifyHealthIndicator(notifier);
+    PgNotifyHealthIndicator pgnotifyHealthIndicator(Notifier notifier, ObjectProvider<DurableChannels> durable) {
+        DurableChannels channels = durable.getIfUnique();
+        return new PgNotifyHealthIndicator(notifier, channels == null ? null : new PgDurableHealthIndicator(channels));
     }
 }

@@ -48,6 +48,10 @@ class PgDurableListenerTests {
                     "spring.application.name=billing",
                     "test.channel=dl-orders-" + RUN,
                     "test.run=" + RUN)
+            .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
+                    io.pgnotify.spring.boot.autoconfigure.health.PgNotifyHealthAutoConfiguration.class,
+                    io.pgnotify.spring.boot.autoconfigure.endpoint.PgNotifyEndpointAutoConfiguration.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=pgnotify")
             .withUserConfiguration(Listeners.class);
 
     @BeforeAll
@@ -150,18 +154,19 @@ class PgDurableListenerTests {
     }
 
     @Test
-    void theHealthComponentShowsEachGroupsPositionLagAndOwner() {
+    void theHealthComponentAndTheEndpointShowEachGroupsPositionLagAndOwner() {
         contextRunner.run(context -> {
             String channel = "dl-orders-" + RUN;
             long id = context.getBean(PgNotifyTemplate.class).publishDurable(channel, new Order(30, "healthy"));
-            io.pgnotify.spring.durable.PgDurableHealthIndicator health = context.getBean(
-                    "pgnotifyDurableHealthIndicator", io.pgnotify.spring.durable.PgDurableHealthIndicator.class);
+            io.pgnotify.spring.health.PgNotifyHealthIndicator health =
+                    context.getBean("pgnotifyHealthIndicator", io.pgnotify.spring.health.PgNotifyHealthIndicator.class);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                var result = health.health();
-                assertThat(result.getStatus().getCode()).isEqualTo("UP");
                 @SuppressWarnings("unchecked")
-                var groups = (java.util.Map<String, java.util.Map<String, Object>>)
-                        result.getDetails().get("groups");
+                var durable = (java.util.Map<String, Object>)
+                        health.health().getDetails().get("durable");
+                assertThat(durable).containsEntry("status", "UP");
+                @SuppressWarnings("unchecked")
+                var groups = (java.util.Map<String, java.util.Map<String, Object>>) durable.get("groups");
                 assertThat(groups).containsKey(channel + "/billing");
                 assertThat(groups.get(channel + "/billing"))
                         .containsEntry("position", id)
@@ -170,6 +175,15 @@ class PgDurableListenerTests {
                         .containsEntry(
                                 "owner", context.getBean(DurableChannels.class).instance());
             });
+            var endpoint = context.getBean(io.pgnotify.spring.endpoint.PgNotifyEndpoint.class);
+            assertThat(endpoint.describe().durable().groups())
+                    .filteredOn(group ->
+                            group.channel().equals(channel) && group.group().equals("billing"))
+                    .singleElement()
+                    .satisfies(group -> {
+                        assertThat(group.position()).isEqualTo(id);
+                        assertThat(group.lag()).isZero();
+                    });
         });
     }
 
