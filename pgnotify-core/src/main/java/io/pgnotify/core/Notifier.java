@@ -112,7 +112,12 @@ public final class Notifier implements AutoCloseable {
      * @param channel the channel
      * @param handler the handler
      * @return the subscription, to unsubscribe
-     * @throws IllegalArgumentException if the channel name is invalid
+     * <p>A channel the server refuses to LISTEN to while the connection works (a name the database's encoding cannot
+     * represent, say) rejects that subscription only: this throws when the notifier can tell at once; otherwise the
+     * refusal goes to {@link NotifierListener#onError} with the channel and the channel shows in
+     * {@link NotifierStatus#failedChannels()}. Every other channel keeps listening on the same connection.
+     *
+     * @throws IllegalArgumentException if the channel name is invalid, or the server refused to LISTEN to it
      * @throws IllegalStateException if the notifier is shut down
      */
     public Subscription subscribe(String channel, NotificationHandler handler) {
@@ -125,6 +130,12 @@ public final class Notifier implements AutoCloseable {
         if (subscriptions.version() != before) {
             loop.channelsChanged();
             loop.awaitListened(channel, settings.pingTimeout());
+            String refused = loop.rejection(channel);
+            if (refused != null) {
+                entry.unsubscribe();
+                throw new IllegalArgumentException(
+                        "The server refused to LISTEN to channel '" + channel + "': " + refused);
+            }
         }
         return entry;
     }
