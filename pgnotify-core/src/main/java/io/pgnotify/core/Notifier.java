@@ -55,6 +55,8 @@ public final class Notifier implements AutoCloseable {
     private volatile Dispatcher dispatcher;
     private volatile ScheduledExecutorService watchdog;
     private volatile ExecutorService prober;
+    private volatile ExecutorService control;
+    private final ControlHooks controlHooks;
     private volatile Thread listenerThread;
     // Set by shutdown()/close(): no start() after it.
     private volatile boolean closed;
@@ -69,7 +71,10 @@ public final class Notifier implements AutoCloseable {
         this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober, owned);
+        this.control = Executors.newSingleThreadExecutor(threads("control"));
+        this.controlHooks = new ControlHooks(hooks, settings.name(), control);
+        this.loop =
+                new ListenerLoop(settings, subscriptions, dispatcher, controlHooks, state, publisher, prober, owned);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
         this.listenerThread = listenerThread();
     }
@@ -85,6 +90,8 @@ public final class Notifier implements AutoCloseable {
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
+        this.control = Executors.newSingleThreadExecutor(threads("control"));
+        controlHooks.use(control);
         this.listenerThread = listenerThread();
         loop.restart(dispatcher, prober);
     }
@@ -246,6 +253,7 @@ public final class Notifier implements AutoCloseable {
         Dispatcher dispatcher = this.dispatcher;
         ScheduledExecutorService watchdog = this.watchdog;
         ExecutorService prober = this.prober;
+        ExecutorService control = this.control;
         Thread listenerThread = this.listenerThread;
         boolean clean = true;
         if (previous != NotifierState.NEW) {
@@ -256,6 +264,12 @@ public final class Notifier implements AutoCloseable {
         watchdog.shutdownNow();
         prober.shutdownNow();
         clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
+        // Announcements already made still reach the hooks, within the deadline.
+        control.shutdown();
+        if (!awaitTermination(control, deadline)) {
+            clean = false;
+            control.shutdownNow();
+        }
         // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
         clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
         if (terminal || closed) {
