@@ -209,6 +209,9 @@ public final class Notifier implements AutoCloseable {
      * timeout, then interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
      * Afterwards nothing can be subscribed, published or started.
      *
+     * <p>Called from one of this notifier's own threads (a handler or hook), it cannot wait for that thread: it begins
+     * the shutdown on a thread of its own and returns {@code false} at once.
+     *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
      */
@@ -221,7 +224,8 @@ public final class Notifier implements AutoCloseable {
     /**
      * Stops like {@link #shutdown(Duration)} (buffered notifications finish within the timeout, threads and the
      * listening connection end) but keeps the subscriptions, so that {@link #start()} can listen again. While stopped,
-     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal.
+     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal. Called from a
+     * handler or hook, it begins the stop on a thread of its own and returns {@code false} at once.
      *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
@@ -237,6 +241,14 @@ public final class Notifier implements AutoCloseable {
     }
 
     private boolean halt(Duration timeout, boolean terminal) {
+        if (owned.isCurrent()) {
+            // A handler or hook: waiting for the notifier's threads would wait on this very thread until the timeout.
+            Thread stopper = new Thread(
+                    () -> halt(timeout, terminal), "pgnotify-" + settings.name() + (terminal ? "-shutdown" : "-stop"));
+            stopper.setDaemon(true);
+            stopper.start();
+            return false;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         NotifierState previous;
         do {
