@@ -6,8 +6,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,6 +83,9 @@ final class ListenerLoop implements Runnable {
 
     // Written by the listener thread (and the prober for probeSendError), read by anyone.
     private volatile Set<String> listened = Set.of();
+    // Channels the server refused to LISTEN to while the connection itself was fine: channel -> why. Until
+    // unsubscribed.
+    private final Map<String, String> rejected = new ConcurrentHashMap<>();
     private volatile int backendPid;
     private volatile @Nullable Instant connectedSince;
     private volatile @Nullable Instant lastReconnectAt;
@@ -290,29 +297,36 @@ final class ListenerLoop implements Runnable {
     private void syncChannels(Connection c, boolean fresh) throws SQLException {
         long version = subscriptions.version();
         Set<String> wanted = new HashSet<>(subscriptions.channels());
+        rejected.keySet().retainAll(wanted);
+        wanted.removeAll(rejected.keySet());
         Set<String> current = fresh ? Set.of() : listened;
-        StringBuilder sql = new StringBuilder();
+        List<String> listen = new ArrayList<>();
+        List<String> unlisten = new ArrayList<>();
         if (fresh) {
-            appendCommand(sql, "LISTEN", privateChannel);
+            listen.add(privateChannel);
         }
         for (String channel : wanted) {
             if (!current.contains(channel)) {
-                appendCommand(sql, "LISTEN", channel);
+                listen.add(channel);
             }
         }
         for (String channel : current) {
             if (!wanted.contains(channel) && !channel.equals(privateChannel)) {
-                appendCommand(sql, "UNLISTEN", channel);
+                unlisten.add(channel);
             }
         }
-        if (sql.length() > 0) {
-            try (Statement statement = c.createStatement()) {
-                statement.execute(sql.toString());
+        if (!listen.isEmpty() || !unlisten.isEmpty()) {
+            StringBuilder sql = new StringBuilder();
+            listen.forEach(channel -> appendCommand(sql, "LISTEN", channel));
+            unlisten.forEach(channel -> appendCommand(sql, "UNLISTEN", channel));
+            try {
+                execute(c, sql.toString());
             } catch (SQLException e) {
-                String hint = "25006".equals(e.getSQLState())
-                        ? " (the server is a read-only standby; LISTEN needs the primary)"
-                        : "";
-                throw new SQLException("LISTEN failed: " + e.getMessage() + hint, e.getSQLState(), e);
+                if (ChannelErrors.isConnectionFailure(e, c)) {
+                    throw listenFailed(e);
+                }
+                // Refused as a statement on a working connection: find the channel(s) it is about, one at a time.
+                listenOneByOne(c, listen, unlisten, wanted, e);
             }
         }
         wanted.add(privateChannel);
@@ -321,6 +335,66 @@ final class ListenerLoop implements Runnable {
             appliedVersion = version;
             listenedMonitor.notifyAll();
         }
+    }
+
+    private void listenOneByOne(
+            Connection c, List<String> listen, List<String> unlisten, Set<String> wanted, SQLException batchError)
+            throws SQLException {
+        for (String channel : listen) {
+            StringBuilder sql = new StringBuilder();
+            appendCommand(sql, "LISTEN", channel);
+            try {
+                execute(c, sql.toString());
+            } catch (SQLException e) {
+                if (channel.equals(privateChannel) || ChannelErrors.isConnectionFailure(e, c)) {
+                    throw listenFailed(channel.equals(privateChannel) ? batchError : e);
+                }
+                wanted.remove(channel);
+                String why = describe(e);
+                rejected.put(channel, why);
+                log.warn(
+                        "[{}] the server refused to LISTEN to channel '{}': {}; the other channels listen",
+                        name,
+                        channel,
+                        why);
+                hooks.onError(
+                        new SQLException(
+                                "The server refused to LISTEN to channel '" + channel + "': " + why,
+                                e.getSQLState(),
+                                e),
+                        channel);
+            }
+        }
+        for (String channel : unlisten) {
+            StringBuilder sql = new StringBuilder();
+            appendCommand(sql, "UNLISTEN", channel);
+            try {
+                execute(c, sql.toString());
+            } catch (SQLException e) {
+                if (ChannelErrors.isConnectionFailure(e, c)) {
+                    throw listenFailed(e);
+                }
+                log.warn("[{}] UNLISTEN of channel '{}' refused: {}", name, channel, describe(e));
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement statement = c.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static SQLException listenFailed(SQLException e) {
+        String hint =
+                "25006".equals(e.getSQLState()) ? " (the server is a read-only standby; LISTEN needs the primary)" : "";
+        return new SQLException("LISTEN failed: " + e.getMessage() + hint, e.getSQLState(), e);
+    }
+
+    /** Why the server refused to LISTEN to a channel, or {@code null} if it did not. */
+    @Nullable
+    String rejection(String channel) {
+        return rejected.get(channel);
     }
 
     /** Channel names are exact: always quoted, with embedded quotes doubled, so nothing is folded or injected. */
@@ -516,6 +590,7 @@ final class ListenerLoop implements Runnable {
         synchronized (listenedMonitor) {
             while (!listened.contains(channel)
                     && subscriptions.has(channel)
+                    && !rejected.containsKey(channel)
                     && state.get() == NotifierState.LISTENING
                     && !stopping) {
                 long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -625,7 +700,8 @@ final class ListenerLoop implements Runnable {
                 lastPingAt,
                 queueUsage,
                 buffered,
-                lastError);
+                lastError,
+                Map.copyOf(rejected));
     }
 
     private static Set<String> without(Set<String> set, String element) {

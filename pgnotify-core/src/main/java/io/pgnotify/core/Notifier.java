@@ -55,6 +55,8 @@ public final class Notifier implements AutoCloseable {
     private volatile Dispatcher dispatcher;
     private volatile ScheduledExecutorService watchdog;
     private volatile ExecutorService prober;
+    private volatile ExecutorService control;
+    private final ControlHooks controlHooks;
     private volatile Thread listenerThread;
     // Set by shutdown()/close(): no start() after it.
     private volatile boolean closed;
@@ -69,7 +71,10 @@ public final class Notifier implements AutoCloseable {
         this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.loop = new ListenerLoop(settings, subscriptions, dispatcher, hooks, state, publisher, prober, owned);
+        this.control = Executors.newSingleThreadExecutor(threads("control"));
+        this.controlHooks = new ControlHooks(hooks, settings.name(), control);
+        this.loop =
+                new ListenerLoop(settings, subscriptions, dispatcher, controlHooks, state, publisher, prober, owned);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
         this.listenerThread = listenerThread();
     }
@@ -85,6 +90,8 @@ public final class Notifier implements AutoCloseable {
         this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
         this.prober = Executors.newSingleThreadExecutor(threads("probe"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
+        this.control = Executors.newSingleThreadExecutor(threads("control"));
+        controlHooks.use(control);
         this.listenerThread = listenerThread();
         loop.restart(dispatcher, prober);
     }
@@ -112,7 +119,12 @@ public final class Notifier implements AutoCloseable {
      * @param channel the channel
      * @param handler the handler
      * @return the subscription, to unsubscribe
-     * @throws IllegalArgumentException if the channel name is invalid
+     * <p>A channel the server refuses to LISTEN to while the connection works (a name the database's encoding cannot
+     * represent, say) rejects that subscription only: this throws when the notifier can tell at once; otherwise the
+     * refusal goes to {@link NotifierListener#onError} with the channel and the channel shows in
+     * {@link NotifierStatus#failedChannels()}. Every other channel keeps listening on the same connection.
+     *
+     * @throws IllegalArgumentException if the channel name is invalid, or the server refused to LISTEN to it
      * @throws IllegalStateException if the notifier is shut down
      */
     public Subscription subscribe(String channel, NotificationHandler handler) {
@@ -125,6 +137,12 @@ public final class Notifier implements AutoCloseable {
         if (subscriptions.version() != before) {
             loop.channelsChanged();
             loop.awaitListened(channel, settings.pingTimeout());
+            String refused = loop.rejection(channel);
+            if (refused != null) {
+                entry.unsubscribe();
+                throw new IllegalArgumentException(
+                        "The server refused to LISTEN to channel '" + channel + "': " + refused);
+            }
         }
         return entry;
     }
@@ -191,6 +209,9 @@ public final class Notifier implements AutoCloseable {
      * timeout, then interrupts the handlers still running, closes the connections and ends every thread. Idempotent.
      * Afterwards nothing can be subscribed, published or started.
      *
+     * <p>Called from one of this notifier's own threads (a handler or hook), it cannot wait for that thread: it begins
+     * the shutdown on a thread of its own and returns {@code false} at once.
+     *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
      */
@@ -203,7 +224,8 @@ public final class Notifier implements AutoCloseable {
     /**
      * Stops like {@link #shutdown(Duration)} (buffered notifications finish within the timeout, threads and the
      * listening connection end) but keeps the subscriptions, so that {@link #start()} can listen again. While stopped,
-     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal.
+     * notifications are lost; subscribing and publishing still work. {@link #close()} stays terminal. Called from a
+     * handler or hook, it begins the stop on a thread of its own and returns {@code false} at once.
      *
      * @param timeout how long to wait in all
      * @return whether everything finished in time
@@ -219,6 +241,14 @@ public final class Notifier implements AutoCloseable {
     }
 
     private boolean halt(Duration timeout, boolean terminal) {
+        if (owned.isCurrent()) {
+            // A handler or hook: waiting for the notifier's threads would wait on this very thread until the timeout.
+            Thread stopper = new Thread(
+                    () -> halt(timeout, terminal), "pgnotify-" + settings.name() + (terminal ? "-shutdown" : "-stop"));
+            stopper.setDaemon(true);
+            stopper.start();
+            return false;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         NotifierState previous;
         do {
@@ -235,6 +265,7 @@ public final class Notifier implements AutoCloseable {
         Dispatcher dispatcher = this.dispatcher;
         ScheduledExecutorService watchdog = this.watchdog;
         ExecutorService prober = this.prober;
+        ExecutorService control = this.control;
         Thread listenerThread = this.listenerThread;
         boolean clean = true;
         if (previous != NotifierState.NEW) {
@@ -245,6 +276,12 @@ public final class Notifier implements AutoCloseable {
         watchdog.shutdownNow();
         prober.shutdownNow();
         clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
+        // Announcements already made still reach the hooks, within the deadline.
+        control.shutdown();
+        if (!awaitTermination(control, deadline)) {
+            clean = false;
+            control.shutdownNow();
+        }
         // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
         clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
         if (terminal || closed) {

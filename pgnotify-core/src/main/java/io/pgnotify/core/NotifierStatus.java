@@ -1,7 +1,9 @@
 package io.pgnotify.core;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param serverQueueUsage {@code pg_notification_queue_usage()} at the last ping, 0 to 1
  * @param buffered notifications waiting for their handlers
  * @param lastError the last connection or probe failure's message, or {@code null}
+ * @param failedChannels subscribed channels the server refused to LISTEN to (by name, why), while the others listen
  */
 public record NotifierStatus(
         String name,
@@ -34,14 +37,57 @@ public record NotifierStatus(
         @Nullable Instant lastPingAt,
         double serverQueueUsage,
         int buffered,
-        @Nullable String lastError) {
+        @Nullable String lastError,
+        Map<String, String> failedChannels) {
+
+    /** A status without failed channels, as before {@code failedChannels} existed. */
+    public NotifierStatus(
+            String name,
+            NotifierState state,
+            Set<String> channels,
+            Set<String> listenedChannels,
+            int reconnectAttempts,
+            long reconnects,
+            int backendPid,
+            @Nullable Instant connectedSince,
+            @Nullable Instant lastReconnectAt,
+            @Nullable Instant lastPingAt,
+            double serverQueueUsage,
+            int buffered,
+            @Nullable String lastError) {
+        this(
+                name,
+                state,
+                channels,
+                listenedChannels,
+                reconnectAttempts,
+                reconnects,
+                backendPid,
+                connectedSince,
+                lastReconnectAt,
+                lastPingAt,
+                serverQueueUsage,
+                buffered,
+                lastError,
+                Map.of());
+    }
+
+    /** Copies the failed channels, so the snapshot stays a snapshot. */
+    public NotifierStatus {
+        failedChannels = Map.copyOf(failedChannels);
+    }
 
     /**
-     * Whether the notifier is listening to every subscribed channel and its last probe, if any, succeeded.
+     * Whether the notifier is listening to every subscribed channel (but those in {@link #failedChannels()}, which
+     * were reported when refused) and its last probe, if any, succeeded.
      *
      * @return {@code true} when healthy
      */
     public boolean healthy() {
-        return state == NotifierState.LISTENING && listenedChannels.containsAll(channels) && lastError == null;
+        return state == NotifierState.LISTENING
+                && listenedChannels.containsAll(channels.stream()
+                        .filter(channel -> !failedChannels.containsKey(channel))
+                        .collect(Collectors.toSet()))
+                && lastError == null;
     }
 }

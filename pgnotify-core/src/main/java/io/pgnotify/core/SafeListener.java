@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls the user's hooks so that a hook that throws is logged and can never break the engine. */
+/** Calls the user's hooks so that a hook that throws is logged, reported, and can never break the engine. */
 final class SafeListener implements NotifierListener {
 
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
@@ -22,7 +22,7 @@ final class SafeListener implements NotifierListener {
     public void onNotification(Notification notification) {
         try {
             delegate.onNotification(notification);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onNotification", e);
         }
     }
@@ -31,8 +31,9 @@ final class SafeListener implements NotifierListener {
     public void onError(Throwable error, @Nullable String channel) {
         try {
             delegate.onError(error, channel);
-        } catch (RuntimeException e) {
-            failed("onError", e);
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
+            log.warn("[{}] NotifierListener.onError threw; ignored", name, e);
         }
     }
 
@@ -40,7 +41,7 @@ final class SafeListener implements NotifierListener {
     public void onConnect() {
         try {
             delegate.onConnect();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onConnect", e);
         }
     }
@@ -49,7 +50,7 @@ final class SafeListener implements NotifierListener {
     public void onDisconnect(Throwable cause) {
         try {
             delegate.onDisconnect(cause);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onDisconnect", e);
         }
     }
@@ -58,7 +59,7 @@ final class SafeListener implements NotifierListener {
     public void onReconnect(int attempts, Duration downtime) {
         try {
             delegate.onReconnect(attempts, downtime);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onReconnect", e);
         }
     }
@@ -67,7 +68,7 @@ final class SafeListener implements NotifierListener {
     public void onDrop(Notification notification) {
         try {
             delegate.onDrop(notification);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onDrop", e);
         }
     }
@@ -77,7 +78,7 @@ final class SafeListener implements NotifierListener {
             Notification notification, NotificationHandler handler, long durationNanos, @Nullable Throwable error) {
         try {
             delegate.onHandled(notification, handler, durationNanos, error);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onHandled", e);
         }
     }
@@ -86,12 +87,24 @@ final class SafeListener implements NotifierListener {
     public void onPing(Duration roundTrip, double serverQueueUsage) {
         try {
             delegate.onPing(roundTrip, serverQueueUsage);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed("onPing", e);
         }
     }
 
-    private void failed(String hook, RuntimeException e) {
+    /**
+     * A hook that threw anything (an {@link AssertionError}, a {@link LinkageError}) is logged and reported to
+     * {@link #onError}; only a {@link VirtualMachineError} propagates.
+     */
+    private void failed(String hook, Throwable e) {
+        rethrowIfFatal(e);
         log.warn("[{}] NotifierListener.{} threw; ignored", name, hook, e);
+        onError(new IllegalStateException("NotifierListener." + hook + " threw " + e, e), null);
+    }
+
+    private static void rethrowIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError error) {
+            throw error;
+        }
     }
 }

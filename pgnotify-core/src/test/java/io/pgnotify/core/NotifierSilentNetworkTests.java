@@ -25,7 +25,7 @@ class NotifierSilentNetworkTests {
         int port = Integer.parseInt(db.url().replaceFirst("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
         try (TcpProxy proxy = new TcpProxy(port)) {
             ConnectionProvider viaProxy = ConnectionProvider.of(
-                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", db.user(), db.password());
+                    db.url().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"), db.user(), db.password());
             Events events = new Events();
             Recorder recorder = new Recorder();
             Notifier notifier = Notifier.builder(viaProxy)
