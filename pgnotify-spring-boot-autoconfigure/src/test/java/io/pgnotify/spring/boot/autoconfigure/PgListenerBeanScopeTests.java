@@ -46,6 +46,12 @@ class PgListenerBeanScopeTests {
 
             PrototypeListener kept = context.getBean(PrototypeListener.class);
             assertThat(registry.endpoints()).hasSize(1);
+            // subscribe() waits for the LISTEN for at most the ping timeout; on a loaded machine it can return first.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> context.getBean(Notifier.class)
+                            .status()
+                            .listenedChannels()
+                            .contains("sc-prototype"));
             publish(context, "sc-prototype", "p");
             await().atMost(Duration.ofSeconds(10)).until(() -> kept.received.contains("p"));
         });
