@@ -84,7 +84,8 @@ public class DispatcherBenchmark {
                 Duration.ofSeconds(10),
                 64,
                 "bench",
-                new NotifierListener() {});
+                new NotifierListener() {},
+                null);
         Subscriptions subscriptions = new Subscriptions();
         names = new String[channels];
         for (int c = 0; c < channels; c++) {

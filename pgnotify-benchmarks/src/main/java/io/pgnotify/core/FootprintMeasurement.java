@@ -156,7 +156,8 @@ public final class FootprintMeasurement {
                 Duration.ofSeconds(10),
                 64,
                 "footprint",
-                new NotifierListener() {});
+                new NotifierListener() {},
+                null);
         return new Dispatcher(settings, subscriptions, new SafeListener(settings.listener(), "footprint"), r -> {
             Thread thread = new Thread(r, "pgnotify-footprint-worker");
             thread.setDaemon(true);

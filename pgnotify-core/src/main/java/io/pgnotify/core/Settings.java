@@ -26,48 +26,6 @@ record Settings(
         NotifierListener listener,
         @Nullable ThreadFactory handlerThreads) {
 
-    /** Settings with the default handler threads. */
-    Settings(
-            String name,
-            ConnectionProvider provider,
-            ConnectionProvider publisher,
-            Duration reconnectInterval,
-            Duration maxReconnectInterval,
-            int maxReconnectAttempts,
-            double reconnectBackoffMultiplier,
-            double reconnectJitter,
-            int maxPayloadSize,
-            Duration pingInterval,
-            Duration pingTimeout,
-            Duration callbackTimeout,
-            int bufferSize,
-            OverflowPolicy overflowPolicy,
-            Duration shutdownTimeout,
-            int maxWorkers,
-            String applicationName,
-            NotifierListener listener) {
-        this(
-                name,
-                provider,
-                publisher,
-                reconnectInterval,
-                maxReconnectInterval,
-                maxReconnectAttempts,
-                reconnectBackoffMultiplier,
-                reconnectJitter,
-                maxPayloadSize,
-                pingInterval,
-                pingTimeout,
-                callbackTimeout,
-                bufferSize,
-                overflowPolicy,
-                shutdownTimeout,
-                maxWorkers,
-                applicationName,
-                listener,
-                null);
-    }
-
     ReconnectPolicy reconnectPolicy() {
         return new ReconnectPolicy(
                 reconnectInterval, maxReconnectInterval, reconnectBackoffMultiplier, reconnectJitter);
