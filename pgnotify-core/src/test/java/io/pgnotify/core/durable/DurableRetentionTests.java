@@ -86,8 +86,10 @@ class DurableRetentionTests {
             assertThat(stat("durable_message", "n_dead_tup")).isEqualTo(dead);
             assertThat(stat("durable_message", "n_tup_upd")).isEqualTo(updated);
             assertThat(stat("durable_message", "n_tup_del")).isEqualTo(deleted);
-            // Cursor writes are per batch, not per message.
-            assertThat(groupUpdates).isLessThan(6000 / 10);
+            // Cursor writes are per batch, not per message. A consumer that keeps up reads each of the 1,050 publishing
+            // transactions as a batch of its own (a 100-message one may span two reads of 100): at most 1,100 writes
+            // for 6,000 messages, however the reads fall.
+            assertThat(groupUpdates).isLessThanOrEqualTo(50 * 2 + 50 * 20);
             holder.rollback();
         }
     }
