@@ -19,9 +19,10 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.util.backoff.BackOff;
 
 /**
- * One {@link PgListener} method on one channel: turns a notification into the method's arguments and calls it,
- * retrying in place as its retry policy says. The last failure is given to the error handler and then rethrown, so the
- * notifier's hooks (metrics) see it too.
+ * One {@link PgListener} method, or the {@link PgHandler} methods of a class-level {@link PgListener}, on one channel:
+ * picks the method (for a class-level listener, by the payload's type), turns a notification into its arguments and
+ * calls it, retrying in place as its retry policy says. The last failure is given to the error handler and then
+ * rethrown, so the notifier's hooks (metrics) see it too.
  */
 final class MethodPgListenerEndpoint implements PgListenerEndpoint, NotificationHandler {
 
@@ -33,6 +34,9 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
     private final @Nullable PgNotifyListenerObservationConvention observationConvention;
     private final @Nullable RetryTemplate retry;
     private final @Nullable BatchCollector batch;
+    private final @Nullable PgHandlerMethods handlers;
+    // The notification being handled and the method chosen for it, for a timeout reported after the call.
+    private volatile @Nullable Call current;
 
     MethodPgListenerEndpoint(
             ListenerMethod listenerMethod,
@@ -42,8 +46,10 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
             ObservationRegistry observationRegistry,
             @Nullable PgNotifyListenerObservationConvention observationConvention,
             @Nullable RetryPolicy retryPolicy,
-            int batchSize) {
+            int batchSize,
+            @Nullable PgHandlerMethods handlers) {
         this.listenerMethod = listenerMethod;
+        this.handlers = handlers;
         this.batch = listenerMethod.isBatch() ? new BatchCollector(batchSize) : null;
         this.retry = retryPolicy != null ? new RetryTemplate(new UninterruptedRetries(retryPolicy)) : null;
         this.channel = channel;
@@ -89,7 +95,9 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
 
     /** The method ran past the callback timeout and was interrupted: its error handler is told. */
     void timedOut(Notification notification, Throwable timeout) {
-        errorHandler.handleError(notification, this, timeout);
+        Call call = current;
+        ListenerMethod target = call != null && call.notification() == notification ? call.target() : listenerMethod;
+        errorHandler.handleError(notification, endpointFor(target), timeout);
     }
 
     @Override
@@ -102,24 +110,39 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
                         observationRegistry)
                 .observeChecked(() -> {
                     if (batch == null) {
-                        invoke(notification, () -> arguments(notification));
+                        ListenerMethod target = select(notification);
+                        invoke(notification, target, () -> arguments(target, notification));
                         return;
                     }
                     List<Notification> notifications = batch.collect(notification);
                     if (!notifications.isEmpty()) {
-                        invoke(notification, () -> new Object[] {batchArgument(notifications)});
+                        invoke(notification, listenerMethod, () -> new Object[] {batchArgument(notifications)});
                     }
                 });
     }
 
-    private void invoke(Notification notification, Arguments arguments) throws Exception {
+    /** The method to call: the listener's own, or the class-level listener's handler for the payload's type. */
+    private ListenerMethod select(Notification notification) {
+        if (handlers == null) {
+            return listenerMethod;
+        }
+        try {
+            return handlers.select(notification, id(), requireConverter());
+        } catch (PgHandlerNotFoundException e) {
+            errorHandler.handleError(notification, this, e);
+            throw e;
+        }
+    }
+
+    private void invoke(Notification notification, ListenerMethod target, Arguments arguments) throws Exception {
+        current = new Call(notification, target);
         Throwable failure;
         try {
             if (retry == null) {
-                call(arguments);
+                call(target, arguments);
             } else {
                 retry.execute(() -> {
-                    call(arguments);
+                    call(target, arguments);
                     return null;
                 });
             }
@@ -129,16 +152,21 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
         } catch (Exception e) {
             failure = e;
         }
-        errorHandler.handleError(notification, this, failure);
+        errorHandler.handleError(notification, endpointFor(target), failure);
         if (failure instanceof Exception exception) {
             throw exception;
         }
         throw (Error) failure;
     }
 
-    private void call(Arguments arguments) throws Exception {
+    /** This endpoint, or for a class-level listener's handler a view of it naming that handler's method. */
+    private PgListenerEndpoint endpointFor(ListenerMethod target) {
+        return target == listenerMethod ? this : new HandlerEndpoint(this, target.declaredMethod());
+    }
+
+    private void call(ListenerMethod target, Arguments arguments) throws Exception {
         try {
-            listenerMethod.invocableMethod().invoke(listenerMethod.bean(), arguments.get());
+            target.invocableMethod().invoke(target.bean(), arguments.get());
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof Exception exception) {
@@ -148,8 +176,8 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
         }
     }
 
-    private @Nullable Object[] arguments(Notification notification) {
-        ListenerMethod.Parameter[] parameters = listenerMethod.parameters();
+    private @Nullable Object[] arguments(ListenerMethod target, Notification notification) {
+        ListenerMethod.Parameter[] parameters = target.parameters();
         @Nullable Object[] arguments = new Object[parameters.length];
         for (int i = 0; i < parameters.length; i++) {
             arguments[i] = switch (parameters[i].kind()) {
@@ -177,15 +205,45 @@ final class MethodPgListenerEndpoint implements PgListenerEndpoint, Notification
     }
 
     private @Nullable Object convert(String payload, Type type) {
+        return requireConverter().fromPayload(payload, type);
+    }
+
+    private PgPayloadConverter requireConverter() {
         if (converter == null) {
-            throw new IllegalStateException("No PgPayloadConverter to convert the payload to " + type.getTypeName());
+            throw new IllegalStateException("No PgPayloadConverter to read the payloads of " + this);
         }
-        return converter.fromPayload(payload, type);
+        return converter;
     }
 
     @Override
     public String toString() {
         return "PgListener[" + id() + " on '" + channel + "']";
+    }
+
+    private record Call(Notification notification, ListenerMethod target) {}
+
+    /** A class-level listener's endpoint as its error handler sees it: {@link #method()} is the handler that failed. */
+    private record HandlerEndpoint(MethodPgListenerEndpoint endpoint, Method method) implements PgListenerEndpoint {
+
+        @Override
+        public String id() {
+            return endpoint.id();
+        }
+
+        @Override
+        public String beanName() {
+            return endpoint.beanName();
+        }
+
+        @Override
+        public List<String> channels() {
+            return endpoint.channels();
+        }
+
+        @Override
+        public String toString() {
+            return endpoint + " (" + method.getName() + ")";
+        }
     }
 
     @FunctionalInterface

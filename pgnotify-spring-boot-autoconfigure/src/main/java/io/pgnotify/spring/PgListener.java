@@ -10,7 +10,8 @@ import org.springframework.aot.hint.annotation.Reflective;
 import org.springframework.core.annotation.AliasFor;
 
 /**
- * Marks a bean method as the handler of notifications on one or more PostgreSQL channels.
+ * Marks a bean method as the handler of notifications on one or more PostgreSQL channels; or, on a bean class, the
+ * class as one listener whose {@link PgHandler} methods each take one type of payload.
  *
  * <pre>{@code
  * @PgListener("orders")
@@ -36,8 +37,15 @@ import org.springframework.core.annotation.AliasFor;
  *
  * <p>Every listener id has a {@link PgListenerContainer} in the {@link PgListenerEndpointRegistry}, to stop, start,
  * pause and resume it.
+ *
+ * <p><b>On a class</b>, the annotation's channels, id (default: the bean name), {@code autoStartup}, {@code
+ * errorHandler} and {@code retryPolicy} apply to the class's {@link PgHandler} methods together, served by one
+ * container. Each notification goes to the handler that takes the type its JSON payload names in the {@link
+ * #typeProperty()}, else to the {@link PgHandler#isDefault() default handler}, else to the error handler as a {@link
+ * PgHandlerNotFoundException}; see {@link PgHandler} for the rule. Method-level listeners of the same class are
+ * listeners of their own.
  */
-@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Reflective(PgListenerReflectiveProcessor.class)
@@ -60,8 +68,8 @@ public @interface PgListener {
     String[] channels() default {};
 
     /**
-     * The listener's id in metrics and log lines. Default: {@code beanName#methodName}. May hold {@code ${…}}
-     * placeholders.
+     * The listener's id in metrics and log lines. Default: {@code beanName#methodName}, or {@code beanName} for a
+     * class-level listener. May hold {@code ${…}} placeholders.
      *
      * @return the id, or empty for the default
      */
@@ -96,9 +104,18 @@ public @interface PgListener {
      * Whether the method takes batches: its one parameter, a {@code List<String>}, {@code List<Notification>} or
      * {@code List} of a type converted from JSON, receives the channel's notifications that arrived together (read
      * from the connection and waiting for the method), in order, at most {@code pgnotify.listener.batch-size} at a
-     * time. A failure, retry or timeout concerns the whole batch.
+     * time. A failure, retry or timeout concerns the whole batch. Not for a class-level listener.
      *
      * @return whether the listener takes batches
      */
     boolean batch() default false;
+
+    /**
+     * For a class-level listener: the top-level property of the JSON payload that names its type, which chooses the
+     * {@link PgHandler} method to call. Default {@code "type"}; may hold {@code ${…}} placeholders. Ignored on a
+     * method.
+     *
+     * @return the property name
+     */
+    String typeProperty() default "type";
 }

@@ -31,9 +31,10 @@ import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
- * Finds {@link PgListener} methods on beans (also through proxies and on superclasses and interfaces), checks that
- * they can be served, resolves {@code ${…}} placeholders in their channels and id, and registers one endpoint per
- * method and channel with the {@link PgListenerEndpointRegistry} once every singleton exists. Registered by the
+ * Finds {@link PgListener} methods on beans (also through proxies and on superclasses and interfaces), and classes
+ * annotated with {@link PgListener} with their {@link PgHandler} methods, checks that they can be served, resolves
+ * {@code ${…}} placeholders in their channels and id, and registers one endpoint per listener and channel with the
+ * {@link PgListenerEndpointRegistry} once every singleton exists. Registered by the
  * auto-configuration; an unusable method fails the startup with a {@link BeanInitializationException} naming it.
  *
  * <p>Beans of every scope are served on purpose: the target of a scoped proxy is skipped (the proxy, a singleton, is
@@ -46,7 +47,7 @@ public final class PgListenerAnnotationBeanPostProcessor
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
     private final Set<Class<?>> classesWithListeners = ConcurrentHashMap.newKeySet();
     private final Set<String> listenerBeanNames = ConcurrentHashMap.newKeySet();
-    private final List<ListenerMethod> pending = new ArrayList<>();
+    private final List<Listener> pending = new ArrayList<>();
     private @Nullable ConfigurableBeanFactory beanFactory;
     private @Nullable Collaborators collaborators;
 
@@ -71,7 +72,15 @@ public final class PgListenerAnnotationBeanPostProcessor
         Map<Method, PgListener> annotated =
                 MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<PgListener>)
                         method -> AnnotatedElementUtils.findMergedAnnotation(method, PgListener.class));
-        if (annotated.isEmpty()) {
+        Map<Method, PgHandler> handlers =
+                MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<PgHandler>)
+                        method -> AnnotatedElementUtils.findMergedAnnotation(method, PgHandler.class));
+        PgListener classLevel = AnnotatedElementUtils.findMergedAnnotation(targetClass, PgListener.class);
+        if (classLevel == null && !handlers.isEmpty()) {
+            throw new BeanInitializationException("@PgHandler methods of bean '" + beanName + "' ("
+                    + targetClass.getSimpleName() + ") need @PgListener on the class, naming the channels they handle");
+        }
+        if (annotated.isEmpty() && classLevel == null) {
             classesWithoutListeners.add(targetClass);
             return bean;
         }
@@ -79,8 +88,12 @@ public final class PgListenerAnnotationBeanPostProcessor
         if (!listenerBeanNames.add(beanName) && isSingleton(beanName)) {
             return bean;
         }
-        List<ListenerMethod> found = new ArrayList<>();
-        annotated.forEach((method, annotation) -> found.add(listenerMethod(bean, beanName, method, annotation)));
+        List<Listener> found = new ArrayList<>();
+        annotated.forEach((method, annotation) -> found.add(new Listener(
+                listenerMethod(bean, beanName, method, annotation, beanName + "#" + method.getName()), null)));
+        if (classLevel != null) {
+            found.add(classListener(bean, beanName, targetClass, classLevel, handlers));
+        }
         synchronized (pending) {
             if (collaborators == null) {
                 pending.addAll(found);
@@ -109,7 +122,7 @@ public final class PgListenerAnnotationBeanPostProcessor
     @Override
     public void afterSingletonsInstantiated() {
         registerScopedProxies();
-        List<ListenerMethod> toRegister;
+        List<Listener> toRegister;
         synchronized (pending) {
             collaborators = Collaborators.lookUp(requireBeanFactory());
             toRegister = new ArrayList<>(pending);
@@ -144,27 +157,30 @@ public final class PgListenerAnnotationBeanPostProcessor
         return factory.containsBean(beanName) && factory.isSingleton(beanName);
     }
 
-    private void register(ListenerMethod listenerMethod) {
+    private void register(Listener listener) {
+        ListenerMethod listenerMethod = listener.method();
         Collaborators c = collaborators;
         if (c == null) {
             throw new IllegalStateException("Collaborators not looked up yet");
         }
         PgListenerEndpointRegistry registry = c.registry();
         if (registry == null) {
-            throw new BeanInitializationException(unservable(List.of(listenerMethod)));
+            throw new BeanInitializationException(unservable(List.of(listener)));
         }
-        if (listenerMethod.needsConverter() && c.converter() == null) {
-            throw new BeanInitializationException("@PgListener method "
-                    + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
-                    + " takes a payload to convert from JSON, but there is no PgPayloadConverter: add Jackson"
+        if ((listener.handlers() != null || listenerMethod.needsConverter()) && c.converter() == null) {
+            throw new BeanInitializationException(listener.describe()
+                    + (listener.handlers() != null
+                            ? " reads the type of each payload from JSON"
+                            : " takes a payload to convert from JSON")
+                    + ", but there is no PgPayloadConverter: add Jackson"
                     + " (tools.jackson.core:jackson-databind) or define a PgPayloadConverter bean");
         }
         PgListenerErrorHandler errorHandler = StringUtils.hasText(listenerMethod.errorHandler())
-                ? namedBean(listenerMethod, "errorHandler", listenerMethod.errorHandler(), PgListenerErrorHandler.class)
+                ? namedBean(listener, "errorHandler", listenerMethod.errorHandler(), PgListenerErrorHandler.class)
                 : c.errorHandler();
         @Nullable
         RetryPolicy retryPolicy = StringUtils.hasText(listenerMethod.retryPolicy())
-                ? namedBean(listenerMethod, "retryPolicy", listenerMethod.retryPolicy(), RetryPolicy.class)
+                ? namedBean(listener, "retryPolicy", listenerMethod.retryPolicy(), RetryPolicy.class)
                 : registry.defaultRetryPolicy();
         boolean autoStartup =
                 listenerMethod.autoStartup() != null ? listenerMethod.autoStartup() : registry.isAutoStartupByDefault();
@@ -178,35 +194,52 @@ public final class PgListenerAnnotationBeanPostProcessor
                             c.observationRegistry(),
                             c.observationConvention(),
                             retryPolicy,
-                            registry.batchSize()),
+                            registry.batchSize(),
+                            listener.handlers()),
                     autoStartup);
         }
     }
 
-    private <T> T namedBean(ListenerMethod listenerMethod, String attribute, String name, Class<T> type) {
+    private <T> T namedBean(Listener listener, String attribute, String name, Class<T> type) {
         String beanName = resolve(name);
         try {
             return requireBeanFactory().getBean(beanName, type);
         } catch (BeansException e) {
-            throw new BeanInitializationException("@PgListener method "
-                    + ListenerMethod.describe(listenerMethod.beanName(), listenerMethod.declaredMethod())
-                    + " names " + attribute + " '" + beanName + "', but there is no " + type.getSimpleName()
-                    + " bean of that name: " + e.getMessage());
+            throw new BeanInitializationException(listener.describe() + " names " + attribute + " '" + beanName
+                    + "', but there is no " + type.getSimpleName() + " bean of that name: " + e.getMessage());
         }
     }
 
-    private static String unservable(List<ListenerMethod> methods) {
+    private static String unservable(List<Listener> listeners) {
         StringBuilder names = new StringBuilder();
-        for (ListenerMethod method : methods) {
-            names.append(names.isEmpty() ? "" : ", ")
-                    .append(ListenerMethod.describe(method.beanName(), method.declaredMethod()));
+        for (Listener listener : listeners) {
+            names.append(names.isEmpty() ? "" : ", ").append(listener.describe());
         }
         return "@PgListener methods cannot be served: " + names + ". There is no PgListenerEndpointRegistry because"
                 + " pgnotify has nothing to connect with: several DataSources and none marked @PgNotifyDataSource or"
                 + " @Primary, or no DataSource and no pgnotify.listener.url";
     }
 
-    private ListenerMethod listenerMethod(Object bean, String beanName, Method method, PgListener annotation) {
+    /** A class-level listener: one listener id and container, its handlers chosen by the payload's type. */
+    private Listener classListener(
+            Object bean,
+            String beanName,
+            Class<?> targetClass,
+            PgListener annotation,
+            Map<Method, PgHandler> handlers) {
+        String description = Listener.describeClass(beanName, targetClass);
+        if (annotation.batch()) {
+            throw new BeanInitializationException(description + " cannot take batches: batch = true is for methods");
+        }
+        Map<ListenerMethod, PgHandler> methods = new java.util.LinkedHashMap<>();
+        handlers.forEach((method, handler) ->
+                methods.put(listenerMethod(bean, beanName, method, annotation, beanName), handler));
+        PgHandlerMethods indexed = PgHandlerMethods.of(description, resolve(annotation.typeProperty()), methods);
+        return new Listener(indexed.representative(), indexed);
+    }
+
+    private ListenerMethod listenerMethod(
+            Object bean, String beanName, Method method, PgListener annotation, String defaultId) {
         String description = ListenerMethod.describe(beanName, method);
         if (Modifier.isStatic(method.getModifiers())) {
             throw new BeanInitializationException("@PgListener method " + description + " must not be static");
@@ -236,7 +269,7 @@ public final class PgListenerAnnotationBeanPostProcessor
         if (channels.isEmpty()) {
             throw new BeanInitializationException("@PgListener method " + description + " names no channel");
         }
-        String id = StringUtils.hasText(annotation.id()) ? resolve(annotation.id()) : beanName + "#" + method.getName();
+        String id = StringUtils.hasText(annotation.id()) ? resolve(annotation.id()) : defaultId;
         return new ListenerMethod(
                 beanName,
                 bean,
@@ -274,6 +307,20 @@ public final class PgListenerAnnotationBeanPostProcessor
             throw new IllegalStateException("BeanFactory not set");
         }
         return beanFactory;
+    }
+
+    /** A method-level listener, or a class-level one with its handlers. */
+    private record Listener(ListenerMethod method, @Nullable PgHandlerMethods handlers) {
+
+        String describe() {
+            return handlers == null
+                    ? "@PgListener method " + ListenerMethod.describe(method.beanName(), method.declaredMethod())
+                    : describeClass(method.beanName(), AopProxyUtils.ultimateTargetClass(method.bean()));
+        }
+
+        static String describeClass(String beanName, Class<?> type) {
+            return "class-level @PgListener '" + type.getSimpleName() + "' of bean '" + beanName + "'";
+        }
     }
 
     private record Collaborators(

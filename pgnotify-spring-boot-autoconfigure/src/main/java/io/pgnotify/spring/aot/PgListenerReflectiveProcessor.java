@@ -12,8 +12,8 @@ import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
  * Registers a listener method for invocation, and binding hints for its payload parameter, so that a native image can
  * find the method, call it, and let the {@link io.pgnotify.spring.PgPayloadConverter} build the payload object.
  *
- * <p>Used through {@code @Reflective(PgListenerReflectiveProcessor.class)} on {@link io.pgnotify.spring.PgListener}
- * and {@link io.pgnotify.spring.durable.PgDurableListener}:
+ * <p>Used through {@code @Reflective(PgListenerReflectiveProcessor.class)} on {@link io.pgnotify.spring.PgListener},
+ * {@link io.pgnotify.spring.PgHandler} and {@link io.pgnotify.spring.durable.PgDurableListener}:
  * Spring's AOT step runs it for every annotated method of every bean. A payload parameter is any parameter that is
  * neither a {@code String} (the raw payload), a {@link Notification} nor a {@link DurableMessage}; its binding hints reach records, nested and
  * generic types, and the elements of collections such as {@code List<Order>}.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgnotify.core.Notification;
 import io.pgnotify.core.durable.DurableMessage;
+import io.pgnotify.spring.PgHandler;
 import io.pgnotify.spring.PgListener;
 import io.pgnotify.spring.durable.PgDurableListener;
 import java.lang.annotation.ElementType;
@@ -105,6 +106,24 @@ class PgListenerReflectiveProcessorTests {
         assertThat(reflection.onType(DurableMessage.class)).rejects(hints);
     }
 
+    @Test
+    void registersTheHandlerMethodsOfAClassLevelListenerAndTheirPayloads() {
+        RuntimeHints hints = process(ClassLevelListener.class);
+
+        Method placed = ReflectionUtils.findMethod(ClassLevelListener.class, "placed", Placed.class);
+        Method cancelled =
+                ReflectionUtils.findMethod(ClassLevelListener.class, "cancelled", Cancelled.class, Notification.class);
+        Method other = ReflectionUtils.findMethod(ClassLevelListener.class, "other", String.class);
+        assertThat(reflection.onMethodInvocation(placed)).accepts(hints);
+        assertThat(reflection.onMethodInvocation(cancelled)).accepts(hints);
+        assertThat(reflection.onMethodInvocation(other)).accepts(hints);
+        assertThat(reflection.onType(Placed.class)).accepts(hints);
+        assertThat(reflection.onMethodInvocation(Placed.class, "orderId")).accepts(hints);
+        assertThat(reflection.onType(Cancelled.class)).accepts(hints);
+        assertThat(reflection.onMethodInvocation(Cancelled.class, "reason")).accepts(hints);
+        assertThat(reflection.onType(Notification.class)).rejects(hints);
+    }
+
     private static RuntimeHints process(Class<?>... beanTypes) {
         RuntimeHints hints = new RuntimeHints();
         new ReflectiveRuntimeHintsRegistrar().registerRuntimeHints(hints, beanTypes);
@@ -191,4 +210,21 @@ class PgListenerReflectiveProcessorTests {
     }
 
     record Invoice(String number) {}
+
+    @PgListener("orders")
+    static class ClassLevelListener {
+
+        @PgHandler
+        void placed(Placed placed) {}
+
+        @PgHandler("cancelled")
+        void cancelled(Cancelled cancelled, Notification notification) {}
+
+        @PgHandler(isDefault = true)
+        void other(String payload) {}
+    }
+
+    record Placed(long orderId) {}
+
+    record Cancelled(long orderId, String reason) {}
 }
