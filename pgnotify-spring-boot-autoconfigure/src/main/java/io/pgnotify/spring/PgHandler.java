@@ -31,7 +31,8 @@ import org.springframework.aot.hint.annotation.Reflective;
  * <p><b>How a handler is chosen.</b> A notification carries no type header, so the payload names its type itself:
  * it is a JSON object whose top-level property {@link PgListener#typeProperty()} ({@code "type"} by default) holds a
  * string. The handler that {@linkplain #value() takes that type} is called, with the payload converted to its
- * parameter's type as for a method-level {@link PgListener}. Every type is taken by at most one handler, which the
+ * parameter's type as for a method-level {@link PgListener} (the type property included: Spring Boot's {@code
+ * JsonMapper} ignores properties a class lacks). Every type is taken by at most one handler, which the
  * startup checks, so exactly one handler or none can claim a notification. When none does (a type no handler takes,
  * a payload without the property or whose property is not a string, a payload that is not a JSON object), the
  * {@link #isDefault() default handler} is called; without one, the listener's {@link PgListenerErrorHandler} receives
