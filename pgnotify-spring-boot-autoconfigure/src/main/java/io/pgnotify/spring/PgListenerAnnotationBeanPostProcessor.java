@@ -1,20 +1,15 @@
 package io.pgnotify.spring;
 
 import io.micrometer.observation.ObservationRegistry;
-import io.pgnotify.core.NotifyLimits;
+import io.pgnotify.spring.PgListenerDiscovery.Listener;
 import io.pgnotify.spring.observation.PgNotifyListenerObservationConvention;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.scope.ScopedProxyUtils;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -23,11 +18,8 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
-import org.springframework.core.MethodIntrospector;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.retry.RetryPolicy;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -48,6 +40,7 @@ public final class PgListenerAnnotationBeanPostProcessor
     private final Set<Class<?>> classesWithListeners = ConcurrentHashMap.newKeySet();
     private final Set<String> listenerBeanNames = ConcurrentHashMap.newKeySet();
     private final List<Listener> pending = new ArrayList<>();
+    private final PgListenerDiscovery discovery = new PgListenerDiscovery(this::resolve);
     private @Nullable ConfigurableBeanFactory beanFactory;
     private @Nullable Collaborators collaborators;
 
@@ -69,18 +62,8 @@ public final class PgListenerAnnotationBeanPostProcessor
                 || !AnnotationUtils.isCandidateClass(targetClass, PgListener.class)) {
             return bean;
         }
-        Map<Method, PgListener> annotated =
-                MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<PgListener>)
-                        method -> AnnotatedElementUtils.findMergedAnnotation(method, PgListener.class));
-        Map<Method, PgHandler> handlers =
-                MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<PgHandler>)
-                        method -> AnnotatedElementUtils.findMergedAnnotation(method, PgHandler.class));
-        PgListener classLevel = AnnotatedElementUtils.findMergedAnnotation(targetClass, PgListener.class);
-        if (classLevel == null && !handlers.isEmpty()) {
-            throw new BeanInitializationException("@PgHandler methods of bean '" + beanName + "' ("
-                    + targetClass.getSimpleName() + ") need @PgListener on the class, naming the channels they handle");
-        }
-        if (annotated.isEmpty() && classLevel == null) {
+        PgListenerDiscovery.Annotations annotations = PgListenerDiscovery.scan(targetClass);
+        if (annotations.isEmpty()) {
             classesWithoutListeners.add(targetClass);
             return bean;
         }
@@ -88,12 +71,7 @@ public final class PgListenerAnnotationBeanPostProcessor
         if (!listenerBeanNames.add(beanName) && isSingleton(beanName)) {
             return bean;
         }
-        List<Listener> found = new ArrayList<>();
-        annotated.forEach((method, annotation) -> found.add(new Listener(
-                listenerMethod(bean, beanName, method, annotation, beanName + "#" + method.getName()), null)));
-        if (classLevel != null) {
-            found.add(classListener(bean, beanName, targetClass, classLevel, handlers));
-        }
+        List<Listener> found = discovery.listeners(bean, beanName, targetClass, annotations);
         synchronized (pending) {
             if (collaborators == null) {
                 pending.addAll(found);
@@ -220,83 +198,6 @@ public final class PgListenerAnnotationBeanPostProcessor
                 + " @Primary, or no DataSource and no pgnotify.listener.url";
     }
 
-    /** A class-level listener: one listener id and container, its handlers chosen by the payload's type. */
-    private Listener classListener(
-            Object bean,
-            String beanName,
-            Class<?> targetClass,
-            PgListener annotation,
-            Map<Method, PgHandler> handlers) {
-        String description = Listener.describeClass(beanName, targetClass);
-        if (annotation.batch()) {
-            throw new BeanInitializationException(description + " cannot take batches: batch = true is for methods");
-        }
-        Map<ListenerMethod, PgHandler> methods = new java.util.LinkedHashMap<>();
-        handlers.forEach((method, handler) ->
-                methods.put(listenerMethod(bean, beanName, method, annotation, beanName), handler));
-        PgHandlerMethods indexed = PgHandlerMethods.of(description, resolve(annotation.typeProperty()), methods);
-        return new Listener(indexed.representative(), indexed);
-    }
-
-    private ListenerMethod listenerMethod(
-            Object bean, String beanName, Method method, PgListener annotation, String defaultId) {
-        String description = ListenerMethod.describe(beanName, method);
-        if (Modifier.isStatic(method.getModifiers())) {
-            throw new BeanInitializationException("@PgListener method " + description + " must not be static");
-        }
-        Method invocable;
-        try {
-            invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-        } catch (IllegalStateException e) {
-            throw new BeanInitializationException(
-                    "@PgListener method " + description + " cannot be called on the bean's proxy: " + e.getMessage(),
-                    e);
-        }
-        ReflectionUtils.makeAccessible(invocable);
-        Set<String> channels = new LinkedHashSet<>();
-        for (String channel : annotation.channels()) {
-            String resolved = resolve(channel);
-            if (!StringUtils.hasLength(resolved)) {
-                throw new BeanInitializationException(
-                        "@PgListener method " + description + " names an empty channel ('" + channel + "')");
-            }
-            try {
-                channels.add(NotifyLimits.checkChannel(resolved));
-            } catch (IllegalArgumentException e) {
-                throw new BeanInitializationException("@PgListener method " + description + ": " + e.getMessage(), e);
-            }
-        }
-        if (channels.isEmpty()) {
-            throw new BeanInitializationException("@PgListener method " + description + " names no channel");
-        }
-        String id = StringUtils.hasText(annotation.id()) ? resolve(annotation.id()) : defaultId;
-        return new ListenerMethod(
-                beanName,
-                bean,
-                method,
-                invocable,
-                id,
-                List.copyOf(channels),
-                annotation.batch()
-                        ? ListenerMethod.batchParameters(beanName, method)
-                        : ListenerMethod.parameters(beanName, method),
-                autoStartup(description, annotation.autoStartup()),
-                annotation.errorHandler(),
-                annotation.retryPolicy());
-    }
-
-    private @Nullable Boolean autoStartup(String description, String value) {
-        if (!StringUtils.hasText(value)) {
-            return null;
-        }
-        String resolved = resolve(value).trim();
-        if (resolved.equalsIgnoreCase("true") || resolved.equalsIgnoreCase("false")) {
-            return Boolean.valueOf(resolved);
-        }
-        throw new BeanInitializationException("@PgListener method " + description + " has autoStartup '" + resolved
-                + "'; it must be 'true' or 'false'");
-    }
-
     private String resolve(String value) {
         String resolved = requireBeanFactory().resolveEmbeddedValue(value);
         return resolved != null ? resolved : value;
@@ -307,20 +208,6 @@ public final class PgListenerAnnotationBeanPostProcessor
             throw new IllegalStateException("BeanFactory not set");
         }
         return beanFactory;
-    }
-
-    /** A method-level listener, or a class-level one with its handlers. */
-    private record Listener(ListenerMethod method, @Nullable PgHandlerMethods handlers) {
-
-        String describe() {
-            return handlers == null
-                    ? "@PgListener method " + ListenerMethod.describe(method.beanName(), method.declaredMethod())
-                    : describeClass(method.beanName(), AopProxyUtils.ultimateTargetClass(method.bean()));
-        }
-
-        static String describeClass(String beanName, Class<?> type) {
-            return "class-level @PgListener '" + type.getSimpleName() + "' of bean '" + beanName + "'";
-        }
     }
 
     private record Collaborators(
