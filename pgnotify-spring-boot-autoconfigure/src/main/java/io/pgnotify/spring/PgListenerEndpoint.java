@@ -4,7 +4,8 @@ import java.lang.reflect.Method;
 import java.util.List;
 
 /**
- * A {@link PgListener} method subscribed to a channel. The handlers the framework subscribes to the {@link
+ * A {@link PgListener} method, or a class-level {@link PgListener} with its {@link PgHandler} methods, subscribed to a
+ * channel. The handlers the framework subscribes to the {@link
  * io.pgnotify.core.Notifier} implement this interface, so hooks such as {@link
  * io.pgnotify.core.NotifierListener#onHandled} can tell which listener handled a notification.
  */
@@ -25,7 +26,9 @@ public interface PgListenerEndpoint {
     String beanName();
 
     /**
-     * The annotated method, as declared (not the proxy's).
+     * The annotated method, as declared (not the proxy's). For a class-level {@link PgListener}: in a {@link
+     * PgListenerErrorHandler}, the {@link PgHandler} method that failed (or, when no handler took the notification,
+     * the default handler or else the first by name); elsewhere its default handler, or else its first by name.
      *
      * @return the method
      */
