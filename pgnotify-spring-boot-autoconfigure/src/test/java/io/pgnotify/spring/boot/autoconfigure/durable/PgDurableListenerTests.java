@@ -36,7 +36,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** {@link PgDurableListener} methods and durable publishing in a full application context on a real PostgreSQL. */
 class PgDurableListenerTests {
 
-    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /**
+     * Per test (JUnit makes an instance per test): a group that already exists resumes from its position, so a message
+     * an earlier test's context handled but had not acknowledged when it closed is delivered again, at least once.
+     */
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
 
     private final ApplicationContextRunner contextRunner = onDatabase(
                     TestDatabase.shared().url())
@@ -46,8 +50,8 @@ class PgDurableListenerTests {
                     "pgnotify.durable.retry-backoff.initial=20ms",
                     "pgnotify.durable.max-attempts=3",
                     "spring.application.name=billing",
-                    "test.channel=dl-orders-" + RUN,
-                    "test.run=" + RUN)
+                    "test.channel=dl-orders-" + run,
+                    "test.run=" + run)
             .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
                     io.pgnotify.spring.boot.autoconfigure.health.PgNotifyHealthAutoConfiguration.class,
                     io.pgnotify.spring.boot.autoconfigure.endpoint.PgNotifyEndpointAutoConfiguration.class))
@@ -83,7 +87,7 @@ class PgDurableListenerTests {
             assertThat(context).hasNotFailed();
             Listeners listeners = context.getBean(Listeners.class);
             PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
-            String channel = "dl-orders-" + RUN;
+            String channel = "dl-orders-" + run;
             template.publishDurable(channel, new Order(1, "first"));
             template.publishDurable(channel, "order-2", new Order(2, "second"));
             template.publishAllDurable(channel, List.of(new Order(3, "third"), new Order(4, "fourth")));
@@ -102,7 +106,7 @@ class PgDurableListenerTests {
             Listeners listeners = context.getBean(Listeners.class);
             PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
             TransactionTemplate transactions = context.getBean(TransactionTemplate.class);
-            String channel = "dl-orders-" + RUN;
+            String channel = "dl-orders-" + run;
             transactions.executeWithoutResult(status -> {
                 template.publishDurable(channel, new Order(10, "rolled back"));
                 status.setRollbackOnly();
@@ -120,7 +124,7 @@ class PgDurableListenerTests {
             Listeners listeners = context.getBean(Listeners.class);
             PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
             JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
-            String channel = "dl-work-" + RUN;
+            String channel = "dl-work-" + run;
             long id = template.publishDurable(channel, "fail-once");
             await().atMost(Duration.ofSeconds(20)).until(() -> listeners.workAttempts.size() == 2);
             assertThat(listeners.workAttempts).containsExactly(1, 2);
@@ -138,7 +142,7 @@ class PgDurableListenerTests {
         contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             context.getBean(io.pgnotify.spring.durable.PgDurableMetrics.class).bindTo(meters);
-            String channel = "dl-orders-" + RUN;
+            String channel = "dl-orders-" + run;
             context.getBean(PgNotifyTemplate.class).publishDurable(channel, new Order(20, "metered"));
             await().atMost(Duration.ofSeconds(20))
                     .untilAsserted(() -> assertThat(meters.find("pgnotify.durable.delivered")
@@ -156,7 +160,7 @@ class PgDurableListenerTests {
     @Test
     void theHealthComponentAndTheEndpointShowEachGroupsPositionLagAndOwner() {
         contextRunner.run(context -> {
-            String channel = "dl-orders-" + RUN;
+            String channel = "dl-orders-" + run;
             long id = context.getBean(PgNotifyTemplate.class).publishDurable(channel, new Order(30, "healthy"));
             io.pgnotify.spring.health.PgNotifyHealthIndicator health =
                     context.getBean("pgnotifyHealthIndicator", io.pgnotify.spring.health.PgNotifyHealthIndicator.class);
@@ -190,7 +194,7 @@ class PgDurableListenerTests {
     @Test
     void aPayloadThatCannotBeConvertedIsDeadLetteredListedAndReDrivenThroughTheEndpoint() {
         contextRunner.run(context -> {
-            String channel = "dl-orders-" + RUN;
+            String channel = "dl-orders-" + run;
             PgNotifyTemplate template = context.getBean(PgNotifyTemplate.class);
             long poison = template.publishDurable(channel, "not json");
             template.publishDurable(channel, new Order(40, "after the poison"));
