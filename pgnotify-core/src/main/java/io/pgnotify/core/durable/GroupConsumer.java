@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one (channel, group) on its own thread: takes the lease, reads a batch after the position, hands it to the
+ * Consumes one (channel, group, partition) on its own thread: takes the lease, reads a batch after the position, hands it to the
  * handler in order and advances the position once per batch (or per message, in the handler's transaction). A
  * refused (fenced) write means another instance took over: the batch is dropped and the lease sought again.
  */
@@ -72,6 +72,11 @@ final class GroupConsumer implements Runnable {
             while (running) {
                 try {
                     step();
+                } catch (GroupStore.PartitionsChangedException e) {
+                    owning = false;
+                    running = false;
+                    settings.listener().onError(store.channel(), store.group(), e);
+                    log.error("[{}] {}; this consumer stops", settings.instance(), e.getMessage());
                 } catch (SQLException | RuntimeException e) {
                     owning = false;
                     settings.listener().onError(store.channel(), store.group(), e);
@@ -113,8 +118,14 @@ final class GroupConsumer implements Runnable {
         if (!deliverRedriven()) {
             return;
         }
-        List<DurableMessage> batch = connection.with(c -> store.read(c, position, inflightMax, settings.batchSize()));
+        GroupStore.Batch read = connection.with(c -> store.read(c, position, inflightMax, settings.batchSize()));
+        List<DurableMessage> batch = read.messages();
         if (batch.isEmpty()) {
+            if (read.scannedTo() > position) {
+                // Only other partitions' messages: move past them.
+                advance(read.scannedTo(), inflightMax);
+                return;
+            }
             await(settings.idleWaitMillis(), true);
             renewIfDue();
             return;
@@ -124,7 +135,7 @@ final class GroupConsumer implements Runnable {
         if (last > inflightMax && !advance(position, last)) {
             return;
         }
-        deliver(batch, earlier);
+        deliver(batch, earlier, read.scannedTo());
     }
 
     /**
@@ -132,7 +143,7 @@ final class GroupConsumer implements Runnable {
      * early, that record goes back to where it really ended (or to what an earlier owner had handed out), so only
      * messages a handler may have seen count as redelivered.
      */
-    private void deliver(List<DurableMessage> batch, long earlier) throws SQLException {
+    private void deliver(List<DurableMessage> batch, long earlier, long scannedTo) throws SQLException {
         long done = position;
         long handed = position;
         for (DurableMessage message : batch) {
@@ -162,7 +173,11 @@ final class GroupConsumer implements Runnable {
                 return;
             }
         }
-        long recorded = handed == batch.get(batch.size() - 1).id() ? inflightMax : Math.max(handed, earlier);
+        boolean whole = handed == batch.get(batch.size() - 1).id();
+        long recorded = whole ? inflightMax : Math.max(handed, earlier);
+        if (whole) {
+            done = Math.max(done, scannedTo);
+        }
         if (done > position || recorded != inflightMax) {
             advance(done, recorded);
         }

@@ -27,17 +27,25 @@ final class DurableListenerMethod {
     final Method invocable;
     final String channel;
     final String group;
+    final int partitions;
     private final Kind[] kinds;
     private final Type[] types;
 
     DurableListenerMethod(
-            String beanName, Object bean, Method declared, Method invocable, String channel, String group) {
+            String beanName,
+            Object bean,
+            Method declared,
+            Method invocable,
+            String channel,
+            String group,
+            int partitions) {
         this.beanName = beanName;
         this.bean = bean;
         this.declared = declared;
         this.invocable = invocable;
         this.channel = channel;
         this.group = group;
+        this.partitions = partitions;
         Class<?>[] classes = declared.getParameterTypes();
         this.types = declared.getGenericParameterTypes();
         this.kinds = new Kind[classes.length];

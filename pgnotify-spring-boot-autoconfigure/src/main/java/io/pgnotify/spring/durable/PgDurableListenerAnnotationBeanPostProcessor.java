@@ -41,6 +41,9 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
 
     private static final Logger log = LoggerFactory.getLogger(PgDurableListenerAnnotationBeanPostProcessor.class);
 
+    /** The partition count of a listener whose annotation names none. */
+    static final String PARTITIONS_PROPERTY = "pgnotify.durable.partitions";
+
     private @Nullable ConfigurableBeanFactory beanFactory;
     private final List<DurableListenerMethod> methods = new ArrayList<>();
 
@@ -61,8 +64,15 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
             if (!StringUtils.hasText(group)) {
                 group = factory().getBean(Environment.class).getProperty("spring.application.name", "");
             }
+            int partitions = partitions(annotation.partitions(), method, channel);
             DurableListenerMethod listener = new DurableListenerMethod(
-                    beanName, bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), channel, group);
+                    beanName,
+                    bean,
+                    method,
+                    AopUtils.selectInvocableMethod(method, bean.getClass()),
+                    channel,
+                    group,
+                    partitions);
             if (!StringUtils.hasText(channel)) {
                 throw new BeanInitializationException(
                         "@PgDurableListener method " + listener.describe() + " has an empty channel");
@@ -112,7 +122,10 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
             }
             if (isTransactional(method) && sameDataSource(transactions, dataSource)) {
                 durable.subscribe(
-                        method.channel, method.group, inTransaction(method, converter, transactions, dataSource));
+                        method.channel,
+                        method.group,
+                        method.partitions,
+                        inTransaction(method, converter, transactions, dataSource));
             } else {
                 if (isTransactional(method)) {
                     log.info(
@@ -121,7 +134,7 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                             method.describe());
                 }
                 DurableHandler handler = message -> method.invoke(message, converter);
-                durable.subscribe(method.channel, method.group, handler);
+                durable.subscribe(method.channel, method.group, method.partitions, handler);
             }
         }
     }
@@ -153,6 +166,32 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
 
     private static boolean sameDataSource(@Nullable PlatformTransactionManager transactions, DataSource dataSource) {
         return transactions instanceof DataSourceTransactionManager jdbc && jdbc.getDataSource() == dataSource;
+    }
+
+    /** The annotation's count, else {@code pgnotify.durable.partitions}, else 1; checked against the limit. */
+    private int partitions(String attribute, Method method, String channel) {
+        String value = resolve(attribute);
+        String source = "partitions";
+        if (!StringUtils.hasText(value)) {
+            value = factory()
+                    .getBean(Environment.class)
+                    .getProperty(PARTITIONS_PROPERTY, "1")
+                    .trim();
+            source = PARTITIONS_PROPERTY;
+        }
+        int partitions;
+        try {
+            partitions = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            partitions = 0;
+        }
+        if (partitions < 1 || partitions > DurableChannels.MAX_PARTITIONS) {
+            throw new BeanInitializationException("@PgDurableListener method "
+                    + method.getDeclaringClass().getName()
+                    + "." + method.getName() + " on channel '" + channel + "': " + source + " must be a whole number"
+                    + " from 1 to " + DurableChannels.MAX_PARTITIONS + ", got '" + value + "'");
+        }
+        return partitions;
     }
 
     private String resolve(String value) {
