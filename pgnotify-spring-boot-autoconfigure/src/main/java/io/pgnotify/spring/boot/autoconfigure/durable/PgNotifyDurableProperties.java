@@ -12,7 +12,11 @@ public class PgNotifyDurableProperties {
     /** Whether to set up durable channels. */
     private boolean enabled = true;
 
-    /** When to run the schema script classpath:io/pgnotify/durable/schema-postgresql.sql at startup. */
+    /**
+     * When to run the schema script classpath:io/pgnotify/durable/schema-postgresql.sql at startup: always, embedded
+     * (an embedded database, including a PostgreSQL on the loopback interface with its data under java.io.tmpdir, as
+     * the embedded servers of the sample and the tests) or never.
+     */
     private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
     /** The fallback poll: how often a consumer looks for messages when no doorbell rang. */
