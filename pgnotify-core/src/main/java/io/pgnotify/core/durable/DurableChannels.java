@@ -142,12 +142,27 @@ public final class DurableChannels implements AutoCloseable {
         add(channel, group, partitions, null, handler);
     }
 
+    /**
+     * Consumes a channel as a group a batch at a time, each batch handled and acknowledged in one transaction of the
+     * handler's (see {@link TransactionalBatchDurableHandler}): a commit per batch instead of per message.
+     *
+     * @param channel the channel
+     * @param group the group
+     * @param partitions 1 to {@value #MAX_PARTITIONS}
+     * @param handler the handler, called from one thread per partition
+     * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
+     */
+    public void subscribeBatch(String channel, String group, int partitions, TransactionalBatchDurableHandler handler) {
+        Objects.requireNonNull(handler, "'handler' must not be null");
+        add(channel, group, partitions, null, handler);
+    }
+
     private synchronized void add(
             String channel,
             String group,
             int partitions,
             @Nullable DurableHandler handler,
-            @Nullable TransactionalDurableHandler transactional) {
+            @Nullable Object transactional) {
         DurablePublisher.checkChannel(channel);
         Objects.requireNonNull(group, "'group' must not be null");
         if (group.isBlank()) {

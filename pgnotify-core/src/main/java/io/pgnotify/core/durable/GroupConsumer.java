@@ -28,6 +28,7 @@ final class GroupConsumer implements Runnable {
     private final DurableSettings settings;
     private final @Nullable DurableHandler handler;
     private final @Nullable TransactionalDurableHandler transactional;
+    private final @Nullable TransactionalBatchDurableHandler batches;
     private final ConsumerConnection connection;
     private final Object signal = new Object();
     private boolean rung; // guarded by signal
@@ -39,18 +40,25 @@ final class GroupConsumer implements Runnable {
     private long position;
     private long inflightMax;
     private long renewedAt;
+    private long singlesUntil; // a failed batch up to this id is handed over again one message at a time
 
     GroupConsumer(
             GroupStore store,
             DurableSettings settings,
             ConsumerConnection connection,
             @Nullable DurableHandler handler,
-            @Nullable TransactionalDurableHandler transactional) {
+            @Nullable Object transactional) {
         this.store = store;
         this.settings = settings;
         this.connection = connection;
         this.handler = handler;
-        this.transactional = transactional;
+        if (transactional instanceof TransactionalBatchDurableHandler batch) {
+            this.batches = batch;
+            this.transactional = (message, acknowledgement) -> batch.handle(List.of(message), acknowledgement);
+        } else {
+            this.batches = null;
+            this.transactional = (TransactionalDurableHandler) transactional;
+        }
     }
 
     /** Wakes the consumer to look for new messages (the doorbell, or a re-drive). */
@@ -135,7 +143,65 @@ final class GroupConsumer implements Runnable {
         if (last > inflightMax && !advance(position, last)) {
             return;
         }
+        if (batches != null && batch.size() > 1 && batch.get(0).id() > singlesUntil && firstAttempts(batch)) {
+            deliverBatch(batch, batches, read.scannedTo());
+            return;
+        }
         deliver(batch, earlier, read.scannedTo());
+    }
+
+    private static boolean firstAttempts(List<DurableMessage> batch) {
+        for (DurableMessage m : batch) {
+            if (m.attempt() > 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Hands a whole batch to a batch handler, acknowledged in its transaction up to the end of the read. When it fails,
+     * its transaction may or may not have committed the acknowledgement: the position is read again from the database
+     * and the batch's messages go one per transaction, so the failing one is retried on its own.
+     */
+    private void deliverBatch(List<DurableMessage> batch, TransactionalBatchDurableHandler target, long scannedTo) {
+        boolean[] acknowledged = {false};
+        long last = batch.get(batch.size() - 1).id();
+        try {
+            target.handle(List.copyOf(batch), c -> {
+                if (!store.advance(c, epoch, scannedTo, inflightMax)) {
+                    throw new DurableLeaseLostException(store.channel(), store.group(), epoch);
+                }
+                acknowledged[0] = true;
+            });
+            if (!acknowledged[0]) {
+                throw new IllegalStateException("The handler of channel '" + store.channel() + "', group '"
+                        + store.group() + "' returned without acknowledging messages "
+                        + batch.get(0).id() + " to "
+                        + last);
+            }
+        } catch (Exception e) {
+            if (causedByLeaseLoss(e)) {
+                lost();
+                return;
+            }
+            log.debug(
+                    "[{}] channel '{}', group '{}': batch {} to {} failed ({}); handing it over one message at a time",
+                    settings.instance(),
+                    store.channel(),
+                    store.group(),
+                    batch.get(0).id(),
+                    last,
+                    e.toString());
+            singlesUntil = last;
+            owning = false;
+            return;
+        }
+        position = Math.max(position, scannedTo);
+        renewedAt = System.nanoTime();
+        for (DurableMessage message : batch) {
+            settings.listener().onDelivered(store.group(), message);
+        }
     }
 
     /**

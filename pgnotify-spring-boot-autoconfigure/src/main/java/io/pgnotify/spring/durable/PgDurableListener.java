@@ -55,4 +55,15 @@ public @interface PgDurableListener {
      * @return the partition count, or empty
      */
     String partitions() default "";
+
+    /**
+     * Whether the method takes a batch: its one parameter, a {@code List} of {@code String}, of {@code DurableMessage}
+     * or of a type converted from JSON, receives up to {@code pgnotify.durable.batch-size} messages in order. The method
+     * must be {@code @Transactional} on the application's DataSource: the batch and its acknowledgement commit in one
+     * transaction, one commit per batch instead of one per message. When it throws, the batch is handed over again
+     * one message at a time (lists of one), so the failing message is retried and dead-lettered on its own.
+     *
+     * @return whether the method takes a batch
+     */
+    boolean batch() default false;
 }

@@ -2,6 +2,7 @@ package io.pgnotify.spring.durable;
 
 import io.pgnotify.core.durable.DurableChannels;
 import io.pgnotify.core.durable.DurableHandler;
+import io.pgnotify.core.durable.TransactionalBatchDurableHandler;
 import io.pgnotify.core.durable.TransactionalDurableHandler;
 import io.pgnotify.spring.PgPayloadConverter;
 import java.lang.reflect.Method;
@@ -72,7 +73,8 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                     AopUtils.selectInvocableMethod(method, bean.getClass()),
                     channel,
                     group,
-                    partitions);
+                    partitions,
+                    annotation.batch());
             if (!StringUtils.hasText(channel)) {
                 throw new BeanInitializationException(
                         "@PgDurableListener method " + listener.describe() + " has an empty channel");
@@ -120,7 +122,18 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                 throw new BeanInitializationException("@PgDurableListener method " + method.describe()
                         + " takes a converted payload but there is no PgPayloadConverter (add Jackson)");
             }
-            if (isTransactional(method) && sameDataSource(transactions, dataSource)) {
+            if (method.batch) {
+                if (!isTransactional(method) || !sameDataSource(transactions, dataSource)) {
+                    throw new BeanInitializationException("@PgDurableListener(batch = true) method "
+                            + method.describe() + " must be @Transactional on the application's DataSource: a"
+                            + " batch is acknowledged in its transaction");
+                }
+                durable.subscribeBatch(
+                        method.channel,
+                        method.group,
+                        method.partitions,
+                        batchInTransaction(method, converter, transactions, dataSource));
+            } else if (isTransactional(method) && sameDataSource(transactions, dataSource)) {
                 durable.subscribe(
                         method.channel,
                         method.group,
@@ -151,6 +164,30 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                 acknowledgement.acknowledgeOn(DataSourceUtils.getConnection(dataSource));
             } catch (SQLException e) {
                 throw new UncategorizedSQLException("acknowledge durable message " + message.id(), null, e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new HandlerFailedException(e);
+            }
+        });
+    }
+
+    private static TransactionalBatchDurableHandler batchInTransaction(
+            DurableListenerMethod method,
+            @Nullable PgPayloadConverter converter,
+            PlatformTransactionManager transactions,
+            DataSource dataSource) {
+        TransactionTemplate template = new TransactionTemplate(transactions);
+        return (batch, acknowledgement) -> template.executeWithoutResult(status -> {
+            try {
+                method.invokeBatch(batch, converter);
+                acknowledgement.acknowledgeOn(DataSourceUtils.getConnection(dataSource));
+            } catch (SQLException e) {
+                throw new UncategorizedSQLException(
+                        "acknowledge durable messages " + batch.get(0).id() + " to "
+                                + batch.get(batch.size() - 1).id(),
+                        null,
+                        e);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
