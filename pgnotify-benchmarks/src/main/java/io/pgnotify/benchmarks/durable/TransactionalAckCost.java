@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code transactional, synchronous_commit=off}: one partition, the handler's session not waiting for the WAL
  *       flush at commit (a server crash may lose its last commits, work and acknowledgement together, so those
  *       messages are delivered again);
+ *   <li>{@code transactional batch}: a {@code TransactionalBatchDurableHandler}, the INSERTs of a batch (up to 1,000)
+ *       and its acknowledgement in one transaction;
  *   <li>{@code no-op}: no work at all, for scale.
  * </ul>
  *
@@ -44,7 +46,8 @@ public final class TransactionalAckCost {
         PLAIN("plain, INSERT autocommitted"),
         TRANSACTIONAL("transactional, INSERT + ack per transaction"),
         TRANSACTIONAL_4("transactional, 4 partitions"),
-        TRANSACTIONAL_ASYNC("transactional, synchronous_commit=off");
+        TRANSACTIONAL_ASYNC("transactional, synchronous_commit=off"),
+        TRANSACTIONAL_BATCH("transactional batch, one transaction per batch");
 
         final String label;
 
@@ -116,6 +119,25 @@ public final class TransactionalAckCost {
                     .batchSize(1000)
                     .build();
             switch (mode) {
+                case TRANSACTIONAL_BATCH ->
+                    durable.subscribeBatch(channel, "g", 1, (batch, acknowledgement) -> {
+                        Connection c = connections.get();
+                        try (PreparedStatement insert =
+                                c.prepareStatement("INSERT INTO durable_bench_work (id, payload) VALUES (?, ?)")) {
+                            for (var m : batch) {
+                                insert.setLong(1, m.id());
+                                insert.setString(2, m.payload());
+                                insert.addBatch();
+                            }
+                            insert.executeBatch();
+                            acknowledgement.acknowledgeOn(c);
+                            c.commit();
+                        } catch (SQLException | RuntimeException e) {
+                            c.rollback();
+                            throw e;
+                        }
+                        handled.addAndGet(batch.size());
+                    });
                 case NO_OP -> durable.subscribe(channel, "g", m -> handled.incrementAndGet());
                 case PLAIN ->
                     durable.subscribe(channel, "g", m -> {
