@@ -1,4 +1,4 @@
--- pgnotify durable channels, schema version 1. Safe to run more than once.
+-- pgnotify durable channels, schema version 2. Safe to run more than once, and upgrades version 1.
 -- Shipped in pgnotify-core at io/pgnotify/durable/schema-postgresql.sql; see docs/durable.md for the design.
 
 CREATE SCHEMA IF NOT EXISTS pgnotify;
@@ -33,6 +33,34 @@ CREATE TABLE IF NOT EXISTS pgnotify.durable_group (
     updated_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (channel, group_name)
 );
+
+-- Version 2: a group may spread a channel over partitions by message key. One row per (channel, group, partition),
+-- each with its own position, lease and epoch; every row of a group records the partition count it was created with,
+-- since positions are only meaningful for that count. Version 1's rows become partition 0 of 1.
+ALTER TABLE pgnotify.durable_group ADD COLUMN IF NOT EXISTS partition  integer NOT NULL DEFAULT 0;
+ALTER TABLE pgnotify.durable_group ADD COLUMN IF NOT EXISTS partitions integer NOT NULL DEFAULT 1;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                   WHERE i.indrelid = 'pgnotify.durable_group'::regclass AND i.indisprimary AND a.attname = 'partition')
+    THEN
+        ALTER TABLE pgnotify.durable_group DROP CONSTRAINT IF EXISTS durable_group_pkey;
+        ALTER TABLE pgnotify.durable_group ADD CONSTRAINT durable_group_pkey PRIMARY KEY (channel, group_name, partition);
+    END IF;
+END
+$$;
+
+-- The partition of a message: a stable hash of its key modulo the group's partition count; a message without a key
+-- is in partition 0. Inlined by the planner (a single immutable expression).
+CREATE OR REPLACE FUNCTION pgnotify.durable_partition(key text, partitions integer)
+    RETURNS integer
+    LANGUAGE sql
+    IMMUTABLE
+    PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN key IS NULL OR partitions <= 1 THEN 0
+                ELSE ((hashtext(key)::bigint & 2147483647) % partitions)::integer END
+$$;
 
 -- Failures only: a row per message that failed in a group, dead once it reached max-attempts.
 CREATE TABLE IF NOT EXISTS pgnotify.durable_failure (
@@ -93,4 +121,4 @@ BEGIN
 END
 $$;
 
-INSERT INTO pgnotify.durable_schema_version (version) VALUES (1) ON CONFLICT DO NOTHING;
+INSERT INTO pgnotify.durable_schema_version (version) VALUES (1), (2) ON CONFLICT DO NOTHING;

@@ -5,6 +5,7 @@ import io.pgnotify.core.Notifier;
 import io.pgnotify.core.Subscription;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Each subscription runs on its own thread, {@code pgnotify-durable-<channel>-<group>}. Safe for use from any thread.
+ * <p>A subscription may spread its channel over partitions by message key ({@link #subscribe(String, String, int,
+ * DurableHandler)}): each partition is ordered, leased and positioned on its own, so instances and threads work a
+ * channel in parallel while each key's messages stay in commit order. Each partition of a subscription runs on its own
+ * thread, {@code pgnotify-durable-<channel>-<group>} (with {@code -p<partition>} when there are several). Safe for use
+ * from any thread.
  */
 public final class DurableChannels implements AutoCloseable {
 
@@ -44,14 +49,17 @@ public final class DurableChannels implements AutoCloseable {
     private final Notifier notifier;
     private final ConnectionProvider connections;
     private final DurableSettings settings;
-    private final Map<String, Consumer> consumers = new ConcurrentHashMap<>();
+    /** The most partitions a subscription may have: each one is a thread in every instance. */
+    public static final int MAX_PARTITIONS = 256;
+
+    private final Map<String, List<Consumer>> consumers = new ConcurrentHashMap<>();
     private final DurableOperations operations;
     private final ScheduledExecutorService retention;
     private volatile @Nullable Subscription doorbell;
     private volatile boolean started;
     private volatile boolean closed;
 
-    private record Consumer(GroupConsumer consumer, Thread thread) {}
+    private record Consumer(GroupStore store, GroupConsumer consumer, Thread thread) {}
 
     private DurableChannels(Notifier notifier, ConnectionProvider connections, DurableSettings settings) {
         this.notifier = notifier;
@@ -86,8 +94,25 @@ public final class DurableChannels implements AutoCloseable {
      * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
      */
     public void subscribe(String channel, String group, DurableHandler handler) {
+        subscribe(channel, group, 1, handler);
+    }
+
+    /**
+     * Consumes a channel as a group spread over partitions: a message's partition is a stable hash of its key modulo
+     * {@code partitions} (a message without a key is in partition 0), and each partition is handled in commit order,
+     * one message at a time, by whichever instance holds that partition's lease. Different partitions run in parallel.
+     * The count is stored with the group: an existing group must be subscribed with the same count (see {@link
+     * #repartition}).
+     *
+     * @param channel the channel
+     * @param group the group
+     * @param partitions 1 to {@value #MAX_PARTITIONS}
+     * @param handler the handler, called from one thread per partition
+     * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
+     */
+    public void subscribe(String channel, String group, int partitions, DurableHandler handler) {
         Objects.requireNonNull(handler, "'handler' must not be null");
-        add(channel, group, handler, null);
+        add(channel, group, partitions, handler, null);
     }
 
     /**
@@ -99,20 +124,51 @@ public final class DurableChannels implements AutoCloseable {
      * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
      */
     public void subscribe(String channel, String group, TransactionalDurableHandler handler) {
+        subscribe(channel, group, 1, handler);
+    }
+
+    /**
+     * Consumes a channel as a group spread over partitions (as {@link #subscribe(String, String, int,
+     * DurableHandler)}), acknowledging each message inside the handler's own transaction.
+     *
+     * @param channel the channel
+     * @param group the group
+     * @param partitions 1 to {@value #MAX_PARTITIONS}
+     * @param handler the handler, called from one thread per partition
+     * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
+     */
+    public void subscribe(String channel, String group, int partitions, TransactionalDurableHandler handler) {
         Objects.requireNonNull(handler, "'handler' must not be null");
-        add(channel, group, null, handler);
+        add(channel, group, partitions, null, handler);
+    }
+
+    /**
+     * Consumes a channel as a group a batch at a time, each batch handled and acknowledged in one transaction of the
+     * handler's (see {@link TransactionalBatchDurableHandler}): a commit per batch instead of per message.
+     *
+     * @param channel the channel
+     * @param group the group
+     * @param partitions 1 to {@value #MAX_PARTITIONS}
+     * @param handler the handler, called from one thread per partition
+     * @throws IllegalStateException if this (channel, group) is already subscribed here, or after {@link #close()}
+     */
+    public void subscribeBatch(String channel, String group, int partitions, TransactionalBatchDurableHandler handler) {
+        Objects.requireNonNull(handler, "'handler' must not be null");
+        add(channel, group, partitions, null, handler);
     }
 
     private synchronized void add(
             String channel,
             String group,
+            int partitions,
             @Nullable DurableHandler handler,
-            @Nullable TransactionalDurableHandler transactional) {
+            @Nullable Object transactional) {
         DurablePublisher.checkChannel(channel);
         Objects.requireNonNull(group, "'group' must not be null");
         if (group.isBlank()) {
             throw new IllegalArgumentException("'group' must not be blank (channel '" + channel + "')");
         }
+        checkPartitions(channel, group, partitions);
         if (closed) {
             throw new IllegalStateException("Durable channels are closed: cannot subscribe to '" + channel + "'");
         }
@@ -120,14 +176,51 @@ public final class DurableChannels implements AutoCloseable {
         if (consumers.containsKey(name)) {
             throw new IllegalStateException("Channel '" + channel + "', group '" + group + "' is already subscribed");
         }
-        GroupStore store = new GroupStore(channel, group, settings.instance(), settings.leaseTimeout());
-        GroupConsumer consumer = new GroupConsumer(
-                store, settings, new ConsumerConnection(connections, settings.leaseTimeout()), handler, transactional);
-        Thread thread = new Thread(consumer, "pgnotify-durable-" + name);
-        thread.setDaemon(true);
-        consumers.put(name, new Consumer(consumer, thread));
+        List<Consumer> partitionConsumers = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            GroupStore store =
+                    new GroupStore(channel, group, p, partitions, settings.instance(), settings.leaseTimeout());
+            GroupConsumer consumer = new GroupConsumer(
+                    store,
+                    settings,
+                    new ConsumerConnection(connections, settings.leaseTimeout()),
+                    handler,
+                    transactional);
+            Thread thread = new Thread(consumer, "pgnotify-durable-" + name + (partitions > 1 ? "-p" + p : ""));
+            thread.setDaemon(true);
+            partitionConsumers.add(new Consumer(store, consumer, thread));
+        }
         if (started) {
-            thread.start();
+            checkStoredPartitions(partitionConsumers.get(0).store());
+            partitionConsumers.forEach(c -> c.thread().start());
+        }
+        consumers.put(name, List.copyOf(partitionConsumers));
+    }
+
+    static void checkPartitions(String channel, String group, int partitions) {
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("'partitions' of channel '" + channel + "', group '" + group
+                    + "' must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
+        }
+    }
+
+    /**
+     * Fails fast when the group is stored with another partition count; a database that cannot be reached now is left
+     * to the consumers, which check again before taking a lease.
+     */
+    private void checkStoredPartitions(GroupStore store) {
+        try (ConsumerConnection connection = new ConsumerConnection(connections, settings.leaseTimeout())) {
+            connection.with(c -> {
+                store.create(c, settings.startFrom());
+                return null;
+            });
+        } catch (SQLException e) {
+            log.debug(
+                    "[{}] channel '{}', group '{}' not checked at start ({}); its consumers check it",
+                    settings.instance(),
+                    store.channel(),
+                    store.group(),
+                    e.toString());
         }
     }
 
@@ -140,9 +233,12 @@ public final class DurableChannels implements AutoCloseable {
         if (started || closed) {
             throw new IllegalStateException("Durable channels cannot start: " + (closed ? "closed" : "started"));
         }
+        for (List<Consumer> subscription : consumers.values()) {
+            checkStoredPartitions(subscription.get(0).store());
+        }
         started = true;
         doorbell = notifier.subscribe(DOORBELL, n -> ringAll());
-        consumers.values().forEach(c -> c.thread().start());
+        consumers.values().forEach(list -> list.forEach(c -> c.thread().start()));
         if (!consumers.isEmpty()) {
             // Only an instance that consumes runs retention: one that only publishes may have no schema to read.
             long every = Math.max(1000, Math.min(settings.retention().toMillis(), 60_000));
@@ -152,7 +248,7 @@ public final class DurableChannels implements AutoCloseable {
     }
 
     private void ringAll() {
-        consumers.values().forEach(c -> c.consumer().ring());
+        consumers.values().forEach(list -> list.forEach(c -> c.consumer().ring()));
     }
 
     /**
@@ -190,11 +286,27 @@ public final class DurableChannels implements AutoCloseable {
      */
     public int redrive(String channel, String group, @Nullable Long messageId) throws SQLException {
         int count = operations.redrive(channel, group, messageId);
-        Consumer local = consumers.get(channel + "-" + group);
+        List<Consumer> local = consumers.get(channel + "-" + group);
         if (local != null) {
-            local.consumer().ring();
+            local.forEach(c -> c.consumer().ring());
         }
         return count;
+    }
+
+    /**
+     * Changes the partition count of a group while none of its partitions is leased (stop every instance consuming it
+     * first). Every new partition starts at the lowest position of the old ones, so nothing is skipped; what some old
+     * partitions had already handled is delivered again (with {@code attempt()} 2), each key still in commit order.
+     *
+     * @param channel the channel
+     * @param group the group
+     * @param partitions the new count, 1 to {@value #MAX_PARTITIONS}
+     * @throws IllegalStateException if the group does not exist or a partition is leased
+     * @throws SQLException if the statements fail
+     */
+    public void repartition(String channel, String group, int partitions) throws SQLException {
+        checkPartitions(channel, group, partitions);
+        operations.repartition(channel, group, partitions);
     }
 
     /**
@@ -258,9 +370,10 @@ public final class DurableChannels implements AutoCloseable {
             bell.unsubscribe();
         }
         retention.shutdownNow();
-        consumers.values().forEach(c -> c.consumer().stop());
+        List<Consumer> all = consumers.values().stream().flatMap(List::stream).toList();
+        all.forEach(c -> c.consumer().stop());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (Consumer c : consumers.values()) {
+        for (Consumer c : all) {
             try {
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
                 c.thread().join(left);

@@ -23,12 +23,13 @@ public final class DurableSchema {
     public static final String LOCATION = "io/pgnotify/durable/schema-postgresql.sql";
 
     /** The schema version this library needs. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final String[] TABLES = {
         "durable_schema_version", "durable_message", "durable_group", "durable_failure"
     };
-    private static final String[] FUNCTIONS = {"publish_durable", "publish_all_durable"};
+    private static final String[] FUNCTIONS = {"publish_durable", "publish_all_durable", "durable_partition"};
+    private static final String[] GROUP_COLUMNS = {"partition", "partitions"};
 
     private DurableSchema() {}
 
@@ -78,6 +79,17 @@ public final class DurableSchema {
         for (String table : TABLES) {
             if (!exists(connection, "SELECT to_regclass(?) IS NOT NULL", "pgnotify." + table)) {
                 missing.add("table pgnotify." + table);
+            }
+        }
+        if (missing.isEmpty()) {
+            for (String column : GROUP_COLUMNS) {
+                if (!exists(
+                        connection,
+                        "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'pgnotify'"
+                                + " AND table_name = 'durable_group' AND column_name = ?)",
+                        column)) {
+                    missing.add("column pgnotify.durable_group." + column);
+                }
             }
         }
         for (String function : FUNCTIONS) {

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one (channel, group) on its own thread: takes the lease, reads a batch after the position, hands it to the
+ * Consumes one (channel, group, partition) on its own thread: takes the lease, reads a batch after the position, hands it to the
  * handler in order and advances the position once per batch (or per message, in the handler's transaction). A
  * refused (fenced) write means another instance took over: the batch is dropped and the lease sought again.
  */
@@ -28,6 +28,7 @@ final class GroupConsumer implements Runnable {
     private final DurableSettings settings;
     private final @Nullable DurableHandler handler;
     private final @Nullable TransactionalDurableHandler transactional;
+    private final @Nullable TransactionalBatchDurableHandler batches;
     private final ConsumerConnection connection;
     private final Object signal = new Object();
     private boolean rung; // guarded by signal
@@ -39,18 +40,25 @@ final class GroupConsumer implements Runnable {
     private long position;
     private long inflightMax;
     private long renewedAt;
+    private long singlesUntil; // a failed batch up to this id is handed over again one message at a time
 
     GroupConsumer(
             GroupStore store,
             DurableSettings settings,
             ConsumerConnection connection,
             @Nullable DurableHandler handler,
-            @Nullable TransactionalDurableHandler transactional) {
+            @Nullable Object transactional) {
         this.store = store;
         this.settings = settings;
         this.connection = connection;
         this.handler = handler;
-        this.transactional = transactional;
+        if (transactional instanceof TransactionalBatchDurableHandler batch) {
+            this.batches = batch;
+            this.transactional = (message, acknowledgement) -> batch.handle(List.of(message), acknowledgement);
+        } else {
+            this.batches = null;
+            this.transactional = (TransactionalDurableHandler) transactional;
+        }
     }
 
     /** Wakes the consumer to look for new messages (the doorbell, or a re-drive). */
@@ -72,6 +80,11 @@ final class GroupConsumer implements Runnable {
             while (running) {
                 try {
                     step();
+                } catch (GroupStore.PartitionsChangedException e) {
+                    owning = false;
+                    running = false;
+                    settings.listener().onError(store.channel(), store.group(), e);
+                    log.error("[{}] {}; this consumer stops", settings.instance(), e.getMessage());
                 } catch (SQLException | RuntimeException e) {
                     owning = false;
                     settings.listener().onError(store.channel(), store.group(), e);
@@ -113,8 +126,14 @@ final class GroupConsumer implements Runnable {
         if (!deliverRedriven()) {
             return;
         }
-        List<DurableMessage> batch = connection.with(c -> store.read(c, position, inflightMax, settings.batchSize()));
+        GroupStore.Batch read = connection.with(c -> store.read(c, position, inflightMax, settings.batchSize()));
+        List<DurableMessage> batch = read.messages();
         if (batch.isEmpty()) {
+            if (read.scannedTo() > position) {
+                // Only other partitions' messages: move past them.
+                advance(read.scannedTo(), inflightMax);
+                return;
+            }
             await(settings.idleWaitMillis(), true);
             renewIfDue();
             return;
@@ -124,7 +143,65 @@ final class GroupConsumer implements Runnable {
         if (last > inflightMax && !advance(position, last)) {
             return;
         }
-        deliver(batch, earlier);
+        if (batches != null && batch.size() > 1 && batch.get(0).id() > singlesUntil && firstAttempts(batch)) {
+            deliverBatch(batch, batches, read.scannedTo());
+            return;
+        }
+        deliver(batch, earlier, read.scannedTo());
+    }
+
+    private static boolean firstAttempts(List<DurableMessage> batch) {
+        for (DurableMessage m : batch) {
+            if (m.attempt() > 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Hands a whole batch to a batch handler, acknowledged in its transaction up to the end of the read. When it fails,
+     * its transaction may or may not have committed the acknowledgement: the position is read again from the database
+     * and the batch's messages go one per transaction, so the failing one is retried on its own.
+     */
+    private void deliverBatch(List<DurableMessage> batch, TransactionalBatchDurableHandler target, long scannedTo) {
+        boolean[] acknowledged = {false};
+        long last = batch.get(batch.size() - 1).id();
+        try {
+            target.handle(List.copyOf(batch), c -> {
+                if (!store.advance(c, epoch, scannedTo, inflightMax)) {
+                    throw new DurableLeaseLostException(store.channel(), store.group(), epoch);
+                }
+                acknowledged[0] = true;
+            });
+            if (!acknowledged[0]) {
+                throw new IllegalStateException("The handler of channel '" + store.channel() + "', group '"
+                        + store.group() + "' returned without acknowledging messages "
+                        + batch.get(0).id() + " to "
+                        + last);
+            }
+        } catch (Exception e) {
+            if (causedByLeaseLoss(e)) {
+                lost();
+                return;
+            }
+            log.debug(
+                    "[{}] channel '{}', group '{}': batch {} to {} failed ({}); handing it over one message at a time",
+                    settings.instance(),
+                    store.channel(),
+                    store.group(),
+                    batch.get(0).id(),
+                    last,
+                    e.toString());
+            singlesUntil = last;
+            owning = false;
+            return;
+        }
+        position = Math.max(position, scannedTo);
+        renewedAt = System.nanoTime();
+        for (DurableMessage message : batch) {
+            settings.listener().onDelivered(store.group(), message);
+        }
     }
 
     /**
@@ -132,7 +209,7 @@ final class GroupConsumer implements Runnable {
      * early, that record goes back to where it really ended (or to what an earlier owner had handed out), so only
      * messages a handler may have seen count as redelivered.
      */
-    private void deliver(List<DurableMessage> batch, long earlier) throws SQLException {
+    private void deliver(List<DurableMessage> batch, long earlier, long scannedTo) throws SQLException {
         long done = position;
         long handed = position;
         for (DurableMessage message : batch) {
@@ -162,7 +239,11 @@ final class GroupConsumer implements Runnable {
                 return;
             }
         }
-        long recorded = handed == batch.get(batch.size() - 1).id() ? inflightMax : Math.max(handed, earlier);
+        boolean whole = handed == batch.get(batch.size() - 1).id();
+        long recorded = whole ? inflightMax : Math.max(handed, earlier);
+        if (whole) {
+            done = Math.max(done, scannedTo);
+        }
         if (done > position || recorded != inflightMax) {
             advance(done, recorded);
         }

@@ -12,24 +12,52 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SQL of one (channel, group): lease, batch reads, fenced acknowledgements and failures. Every write that only the
- * lease holder may make carries {@code owner = ? AND epoch = ?}; leases use the database clock only.
+ * The SQL of one (channel, group, partition): lease, batch reads, fenced acknowledgements and failures. Every write that
+ * only the lease holder may make carries {@code owner = ? AND epoch = ?}; leases use the database clock only. A message
+ * belongs to partition {@code pgnotify.durable_partition(key, partitions)}.
  */
 final class GroupStore {
 
     /** The lease a consumer holds. */
     record Lease(long epoch, long position, long inflightMax) {}
 
+    /**
+     * A batch read after the position: this partition's messages, and the highest id the read went past (messages of
+     * other partitions included), to which the position may move once the messages are handled.
+     */
+    record Batch(List<DurableMessage> messages, long scannedTo) {}
+
+    /** The group exists with another partition count than the one subscribed. */
+    static final class PartitionsChangedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PartitionsChangedException(String message) {
+            super(message);
+        }
+    }
+
     private final String channel;
     private final String group;
+    private final int partition;
+    private final int partitions;
     private final String owner;
     private final long leaseMillis;
 
-    GroupStore(String channel, String group, String owner, Duration leaseTimeout) {
+    GroupStore(String channel, String group, int partition, int partitions, String owner, Duration leaseTimeout) {
         this.channel = channel;
         this.group = group;
+        this.partition = partition;
+        this.partitions = partitions;
         this.owner = owner;
         this.leaseMillis = leaseTimeout.toMillis();
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    int partitions() {
+        return partitions;
     }
 
     String channel() {
@@ -40,33 +68,91 @@ final class GroupStore {
         return group;
     }
 
-    /** Creates the group if new, then takes its lease when it is free or expired; {@code null} when another holds it. */
+    /**
+     * Creates the group's partitions if the group is new, then takes this partition's lease when it is free or expired;
+     * {@code null} when another holds it.
+     *
+     * @throws PartitionsChangedException if the group exists with another partition count
+     */
     @Nullable
     Lease acquire(Connection c, StartFrom startFrom) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO pgnotify.durable_group (channel, group_name,"
-                + " position, inflight_max) SELECT ?, ?, p, p FROM (SELECT CASE WHEN ? THEN 0 ELSE"
-                + " (SELECT coalesce(max(id), 0) FROM pgnotify.durable_message WHERE channel = ?) END AS p) s"
-                + " ON CONFLICT DO NOTHING")) {
-            insert.setString(1, channel);
-            insert.setString(2, group);
-            insert.setBoolean(3, startFrom == StartFrom.EARLIEST);
-            insert.setString(4, channel);
-            insert.executeUpdate();
-        }
+        create(c, startFrom);
         try (PreparedStatement update = c.prepareStatement("UPDATE pgnotify.durable_group SET owner = ?,"
                 + " epoch = epoch + 1, lease_until = clock_timestamp() + ? * interval '1 millisecond',"
-                + " updated_at = clock_timestamp() WHERE channel = ? AND group_name = ?"
+                + " updated_at = clock_timestamp() WHERE channel = ? AND group_name = ? AND partition = ?"
                 + " AND (owner IS NULL OR owner = ? OR lease_until < clock_timestamp())"
                 + " RETURNING epoch, position, inflight_max")) {
             update.setString(1, owner);
             update.setLong(2, leaseMillis);
             update.setString(3, channel);
             update.setString(4, group);
-            update.setString(5, owner);
+            update.setInt(5, partition);
+            update.setString(6, owner);
             try (ResultSet rs = update.executeQuery()) {
                 return rs.next() ? new Lease(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;
             }
         }
+    }
+
+    /**
+     * Creates every partition of a new group in one transaction, under a lock on the group, so that instances
+     * configured with different counts cannot leave a mix; then checks the stored count.
+     *
+     * @throws PartitionsChangedException if the group exists with another partition count
+     */
+    void create(Connection c, StartFrom startFrom) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement lock =
+                    c.prepareStatement("SELECT pg_advisory_xact_lock(1885826415, hashtext(? || '/' || ?))")) {
+                lock.setString(1, channel);
+                lock.setString(2, group);
+                lock.execute();
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO pgnotify.durable_group (channel,"
+                    + " group_name, partition, partitions, position, inflight_max) SELECT ?, ?, n, ?, p, p"
+                    + " FROM generate_series(0, ? - 1) n, (SELECT CASE WHEN ? THEN 0 ELSE (SELECT coalesce(max(id), 0)"
+                    + " FROM pgnotify.durable_message WHERE channel = ?) END AS p) s WHERE NOT EXISTS (SELECT 1"
+                    + " FROM pgnotify.durable_group g WHERE g.channel = ? AND g.group_name = ?)")) {
+                insert.setString(1, channel);
+                insert.setString(2, group);
+                insert.setInt(3, partitions);
+                insert.setInt(4, partitions);
+                insert.setBoolean(5, startFrom == StartFrom.EARLIEST);
+                insert.setString(6, channel);
+                insert.setString(7, channel);
+                insert.setString(8, group);
+                insert.executeUpdate();
+            }
+            int stored;
+            try (PreparedStatement select = c.prepareStatement("SELECT max(partitions), count(*) FROM"
+                    + " pgnotify.durable_group WHERE channel = ? AND group_name = ?")) {
+                select.setString(1, channel);
+                select.setString(2, group);
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    stored = rs.getInt(1);
+                }
+            }
+            c.commit();
+            if (stored != partitions) {
+                throw new PartitionsChangedException(partitionsChanged(channel, group, stored, partitions));
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    static String partitionsChanged(String channel, String group, int stored, int configured) {
+        return "Channel '" + channel + "', group '" + group + "' is stored with " + stored + " partition(s) but is"
+                + " subscribed with " + configured + ": each partition keeps its own position, so the count of an"
+                + " existing group cannot change on the fly. Subscribe with " + stored + ", or stop every instance of"
+                + " the group and call DurableChannels.repartition(\"" + channel + "\", \"" + group + "\", "
+                + configured + ")";
     }
 
     /**
@@ -76,14 +162,15 @@ final class GroupStore {
         try (PreparedStatement update = c.prepareStatement("UPDATE pgnotify.durable_group SET"
                 + " position = greatest(position, ?), inflight_max = ?,"
                 + " lease_until = clock_timestamp() + ? * interval '1 millisecond', updated_at = clock_timestamp()"
-                + " WHERE channel = ? AND group_name = ? AND owner = ? AND epoch = ?")) {
+                + " WHERE channel = ? AND group_name = ? AND partition = ? AND owner = ? AND epoch = ?")) {
             update.setLong(1, position);
             update.setLong(2, inflightMax);
             update.setLong(3, leaseMillis);
             update.setString(4, channel);
             update.setString(5, group);
-            update.setString(6, owner);
-            update.setLong(7, epoch);
+            update.setInt(6, partition);
+            update.setString(7, owner);
+            update.setLong(8, epoch);
             return update.executeUpdate() == 1;
         }
     }
@@ -91,26 +178,47 @@ final class GroupStore {
     /** Gives the lease up so another instance can take over at once. */
     void release(Connection c, long epoch) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE pgnotify.durable_group SET owner = NULL,"
-                + " lease_until = NULL WHERE channel = ? AND group_name = ? AND owner = ? AND epoch = ?")) {
+                + " lease_until = NULL WHERE channel = ? AND group_name = ? AND partition = ? AND owner = ?"
+                + " AND epoch = ?")) {
             update.setString(1, channel);
             update.setString(2, group);
-            update.setString(3, owner);
-            update.setLong(4, epoch);
+            update.setInt(3, partition);
+            update.setString(4, owner);
+            update.setLong(5, epoch);
             update.executeUpdate();
         }
     }
 
-    /** Messages after the position, in id order: per channel that is commit order (see the schema script). */
-    List<DurableMessage> read(Connection c, long position, long inflightMax, int limit) throws SQLException {
+    /**
+     * This partition's messages after the position, in id order: per channel that is commit order (see the schema
+     * script). With several partitions the read goes over up to {@code limit * partitions} messages of the channel, so
+     * a partition that has none of them still moves past them.
+     */
+    Batch read(Connection c, long position, long inflightMax, int limit) throws SQLException {
         List<DurableMessage> batch = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT id, key, payload, published_at"
-                + " FROM pgnotify.durable_message WHERE channel = ? AND id > ? ORDER BY id LIMIT ?")) {
-            select.setString(1, channel);
-            select.setLong(2, position);
-            select.setInt(3, limit);
+        long scannedTo = position;
+        try (PreparedStatement select = partitions == 1
+                ? c.prepareStatement("SELECT id, key, payload, published_at, true FROM pgnotify.durable_message"
+                        + " WHERE channel = ? AND id > ? ORDER BY id LIMIT ?")
+                : c.prepareStatement("SELECT id, key, CASE WHEN mine THEN payload END, published_at, mine FROM"
+                        + " (SELECT id, key, payload, published_at, pgnotify.durable_partition(key, ?) = ? AS mine"
+                        + " FROM pgnotify.durable_message WHERE channel = ? AND id > ? ORDER BY id LIMIT ?) s"
+                        + " ORDER BY id")) {
+            int i = 1;
+            if (partitions > 1) {
+                select.setInt(i++, partitions);
+                select.setInt(i++, partition);
+            }
+            select.setString(i++, channel);
+            select.setLong(i++, position);
+            select.setInt(i, (int) Math.min(100_000, (long) limit * partitions));
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
+                    scannedTo = id;
+                    if (!rs.getBoolean(5)) {
+                        continue;
+                    }
                     int attempt = id <= inflightMax ? 2 : 1;
                     batch.add(new DurableMessage(
                             id,
@@ -123,19 +231,19 @@ final class GroupStore {
             }
         }
         if (batch.isEmpty()) {
-            return batch;
+            return new Batch(batch, scannedTo);
         }
         Map<Long, Integer> failures =
                 failures(c, batch.get(0).id(), batch.get(batch.size() - 1).id());
         if (failures.isEmpty()) {
-            return batch;
+            return new Batch(batch, scannedTo);
         }
         List<DurableMessage> withAttempts = new ArrayList<>(batch.size());
         for (DurableMessage m : batch) {
             Integer failed = failures.get(m.id());
             withAttempts.add(failed == null ? m : withAttempt(m, failed + 1));
         }
-        return withAttempts;
+        return new Batch(withAttempts, scannedTo);
     }
 
     static DurableMessage withAttempt(DurableMessage m, int attempt) {
@@ -164,8 +272,8 @@ final class GroupStore {
             throws SQLException {
         try (PreparedStatement upsert = c.prepareStatement("INSERT INTO pgnotify.durable_failure (channel,"
                 + " group_name, message_id, attempts, last_error, dead) SELECT g.channel, g.group_name, ?, ?, ?,"
-                + " ? >= ? FROM pgnotify.durable_group g WHERE g.channel = ? AND g.group_name = ? AND g.owner = ?"
-                + " AND g.epoch = ? ON CONFLICT (channel, group_name, message_id) DO UPDATE SET"
+                + " ? >= ? FROM pgnotify.durable_group g WHERE g.channel = ? AND g.group_name = ?"
+                + " AND g.partition = ? AND g.owner = ? AND g.epoch = ? ON CONFLICT (channel, group_name, message_id) DO UPDATE SET"
                 + " attempts = excluded.attempts, last_error = excluded.last_error, dead = excluded.dead,"
                 + " redrive = durable_failure.redrive AND NOT excluded.dead, failed_at = clock_timestamp()"
                 + " RETURNING attempts")) {
@@ -176,8 +284,9 @@ final class GroupStore {
             upsert.setInt(5, maxAttempts);
             upsert.setString(6, channel);
             upsert.setString(7, group);
-            upsert.setString(8, owner);
-            upsert.setLong(9, epoch);
+            upsert.setInt(8, partition);
+            upsert.setString(9, owner);
+            upsert.setLong(10, epoch);
             try (ResultSet rs = upsert.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : -1;
             }
@@ -189,9 +298,12 @@ final class GroupStore {
         List<DurableMessage> messages = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement("SELECT m.id, m.key, m.payload, m.published_at,"
                 + " f.attempts FROM pgnotify.durable_failure f JOIN pgnotify.durable_message m ON m.id = f.message_id"
-                + " WHERE f.channel = ? AND f.group_name = ? AND f.redrive ORDER BY m.id LIMIT 100")) {
+                + " WHERE f.channel = ? AND f.group_name = ? AND f.redrive"
+                + " AND pgnotify.durable_partition(m.key, ?) = ? ORDER BY m.id LIMIT 100")) {
             select.setString(1, channel);
             select.setString(2, group);
+            select.setInt(3, partitions);
+            select.setInt(4, partition);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     messages.add(new DurableMessage(

@@ -18,7 +18,10 @@ final class DurableListenerMethod {
     private enum Kind {
         STRING,
         MESSAGE,
-        CONVERTED
+        CONVERTED,
+        STRING_LIST,
+        MESSAGE_LIST,
+        CONVERTED_LIST
     }
 
     final String beanName;
@@ -27,20 +30,47 @@ final class DurableListenerMethod {
     final Method invocable;
     final String channel;
     final String group;
+    final int partitions;
+    final boolean batch;
     private final Kind[] kinds;
     private final Type[] types;
 
     DurableListenerMethod(
-            String beanName, Object bean, Method declared, Method invocable, String channel, String group) {
+            String beanName,
+            Object bean,
+            Method declared,
+            Method invocable,
+            String channel,
+            String group,
+            int partitions,
+            boolean batch) {
         this.beanName = beanName;
         this.bean = bean;
         this.declared = declared;
         this.invocable = invocable;
         this.channel = channel;
         this.group = group;
+        this.partitions = partitions;
+        this.batch = batch;
         Class<?>[] classes = declared.getParameterTypes();
         this.types = declared.getGenericParameterTypes();
         this.kinds = new Kind[classes.length];
+        if (batch) {
+            if (classes.length != 1 || classes[0] != java.util.List.class) {
+                throw new BeanInitializationException("@PgDurableListener(batch = true) method " + describe()
+                        + " must take exactly one parameter, a List of String, of DurableMessage or of a type"
+                        + " converted from JSON");
+            }
+            Type element = org.springframework.core.ResolvableType.forMethodParameter(declared, 0)
+                    .getGeneric(0)
+                    .getType();
+            types[0] = element;
+            kinds[0] = element == String.class
+                    ? Kind.STRING_LIST
+                    : element == DurableMessage.class ? Kind.MESSAGE_LIST : Kind.CONVERTED_LIST;
+            ReflectionUtils.makeAccessible(invocable);
+            return;
+        }
         int payloads = 0;
         int messages = 0;
         for (int i = 0; i < classes.length; i++) {
@@ -67,7 +97,7 @@ final class DurableListenerMethod {
 
     boolean needsConverter() {
         for (Kind kind : kinds) {
-            if (kind == Kind.CONVERTED) {
+            if (kind == Kind.CONVERTED || kind == Kind.CONVERTED_LIST) {
                 return true;
             }
         }
@@ -81,8 +111,29 @@ final class DurableListenerMethod {
                 case STRING -> message.payload();
                 case MESSAGE -> message;
                 case CONVERTED -> java.util.Objects.requireNonNull(converter).fromPayload(message.payload(), types[i]);
+                default -> throw new IllegalStateException("a batch method called with one message");
             };
         }
+        call(args);
+    }
+
+    /** Calls a {@code batch = true} method with the batch, its elements converted. */
+    void invokeBatch(java.util.List<DurableMessage> messages, @Nullable PgPayloadConverter converter) throws Exception {
+        java.util.List<Object> list = new java.util.ArrayList<>(messages.size());
+        for (DurableMessage message : messages) {
+            list.add(
+                    switch (kinds[0]) {
+                        case STRING_LIST -> message.payload();
+                        case MESSAGE_LIST -> message;
+                        case CONVERTED_LIST ->
+                            java.util.Objects.requireNonNull(converter).fromPayload(message.payload(), types[0]);
+                        default -> throw new IllegalStateException("not a batch method");
+                    });
+        }
+        call(new Object[] {list});
+    }
+
+    private void call(Object[] args) throws Exception {
         try {
             invocable.invoke(bean, args);
         } catch (InvocationTargetException e) {

@@ -98,6 +98,7 @@ public final class PgDurableEndpoint {
                 "leaseUntil",
                 status.leaseUntil() == null ? null : status.leaseUntil().toString());
         group.put("deadLetters", status.deadLetters());
+        group.put("partitions", status.partitions());
         return group;
     }
 

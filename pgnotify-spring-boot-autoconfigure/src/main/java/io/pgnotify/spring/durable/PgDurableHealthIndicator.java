@@ -40,6 +40,9 @@ public final class PgDurableHealthIndicator implements HealthIndicator {
                 group.put("lagAge", status.lagAge().toString());
                 group.put("owner", status.owner() == null ? "none" : status.owner());
                 group.put("deadLetters", status.deadLetters());
+                if (status.partitions() > 1) {
+                    group.put("partitions", status.partitions());
+                }
                 groups.put(status.channel() + "/" + status.group(), group);
             }
             return Health.up()

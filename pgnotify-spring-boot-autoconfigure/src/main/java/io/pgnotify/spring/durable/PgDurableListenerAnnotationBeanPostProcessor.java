@@ -2,6 +2,7 @@ package io.pgnotify.spring.durable;
 
 import io.pgnotify.core.durable.DurableChannels;
 import io.pgnotify.core.durable.DurableHandler;
+import io.pgnotify.core.durable.TransactionalBatchDurableHandler;
 import io.pgnotify.core.durable.TransactionalDurableHandler;
 import io.pgnotify.spring.PgPayloadConverter;
 import java.lang.reflect.Method;
@@ -41,6 +42,9 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
 
     private static final Logger log = LoggerFactory.getLogger(PgDurableListenerAnnotationBeanPostProcessor.class);
 
+    /** The partition count of a listener whose annotation names none. */
+    static final String PARTITIONS_PROPERTY = "pgnotify.durable.partitions";
+
     private @Nullable ConfigurableBeanFactory beanFactory;
     private final List<DurableListenerMethod> methods = new ArrayList<>();
 
@@ -61,8 +65,16 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
             if (!StringUtils.hasText(group)) {
                 group = factory().getBean(Environment.class).getProperty("spring.application.name", "");
             }
+            int partitions = partitions(annotation.partitions(), method, channel);
             DurableListenerMethod listener = new DurableListenerMethod(
-                    beanName, bean, method, AopUtils.selectInvocableMethod(method, bean.getClass()), channel, group);
+                    beanName,
+                    bean,
+                    method,
+                    AopUtils.selectInvocableMethod(method, bean.getClass()),
+                    channel,
+                    group,
+                    partitions,
+                    annotation.batch());
             if (!StringUtils.hasText(channel)) {
                 throw new BeanInitializationException(
                         "@PgDurableListener method " + listener.describe() + " has an empty channel");
@@ -110,9 +122,23 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                 throw new BeanInitializationException("@PgDurableListener method " + method.describe()
                         + " takes a converted payload but there is no PgPayloadConverter (add Jackson)");
             }
-            if (isTransactional(method) && sameDataSource(transactions, dataSource)) {
+            if (method.batch) {
+                if (!isTransactional(method) || !sameDataSource(transactions, dataSource)) {
+                    throw new BeanInitializationException("@PgDurableListener(batch = true) method "
+                            + method.describe() + " must be @Transactional on the application's DataSource: a"
+                            + " batch is acknowledged in its transaction");
+                }
+                durable.subscribeBatch(
+                        method.channel,
+                        method.group,
+                        method.partitions,
+                        batchInTransaction(method, converter, transactions, dataSource));
+            } else if (isTransactional(method) && sameDataSource(transactions, dataSource)) {
                 durable.subscribe(
-                        method.channel, method.group, inTransaction(method, converter, transactions, dataSource));
+                        method.channel,
+                        method.group,
+                        method.partitions,
+                        inTransaction(method, converter, transactions, dataSource));
             } else {
                 if (isTransactional(method)) {
                     log.info(
@@ -121,7 +147,7 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
                             method.describe());
                 }
                 DurableHandler handler = message -> method.invoke(message, converter);
-                durable.subscribe(method.channel, method.group, handler);
+                durable.subscribe(method.channel, method.group, method.partitions, handler);
             }
         }
     }
@@ -146,6 +172,30 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
         });
     }
 
+    private static TransactionalBatchDurableHandler batchInTransaction(
+            DurableListenerMethod method,
+            @Nullable PgPayloadConverter converter,
+            PlatformTransactionManager transactions,
+            DataSource dataSource) {
+        TransactionTemplate template = new TransactionTemplate(transactions);
+        return (batch, acknowledgement) -> template.executeWithoutResult(status -> {
+            try {
+                method.invokeBatch(batch, converter);
+                acknowledgement.acknowledgeOn(DataSourceUtils.getConnection(dataSource));
+            } catch (SQLException e) {
+                throw new UncategorizedSQLException(
+                        "acknowledge durable messages " + batch.get(0).id() + " to "
+                                + batch.get(batch.size() - 1).id(),
+                        null,
+                        e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new HandlerFailedException(e);
+            }
+        });
+    }
+
     private static boolean isTransactional(DurableListenerMethod method) {
         return AnnotatedElementUtils.hasAnnotation(method.declared, Transactional.class)
                 || AnnotatedElementUtils.hasAnnotation(method.declared.getDeclaringClass(), Transactional.class);
@@ -153,6 +203,32 @@ public final class PgDurableListenerAnnotationBeanPostProcessor
 
     private static boolean sameDataSource(@Nullable PlatformTransactionManager transactions, DataSource dataSource) {
         return transactions instanceof DataSourceTransactionManager jdbc && jdbc.getDataSource() == dataSource;
+    }
+
+    /** The annotation's count, else {@code pgnotify.durable.partitions}, else 1; checked against the limit. */
+    private int partitions(String attribute, Method method, String channel) {
+        String value = resolve(attribute);
+        String source = "partitions";
+        if (!StringUtils.hasText(value)) {
+            value = factory()
+                    .getBean(Environment.class)
+                    .getProperty(PARTITIONS_PROPERTY, "1")
+                    .trim();
+            source = PARTITIONS_PROPERTY;
+        }
+        int partitions;
+        try {
+            partitions = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            partitions = 0;
+        }
+        if (partitions < 1 || partitions > DurableChannels.MAX_PARTITIONS) {
+            throw new BeanInitializationException("@PgDurableListener method "
+                    + method.getDeclaringClass().getName()
+                    + "." + method.getName() + " on channel '" + channel + "': " + source + " must be a whole number"
+                    + " from 1 to " + DurableChannels.MAX_PARTITIONS + ", got '" + value + "'");
+        }
+        return partitions;
     }
 
     private String resolve(String value) {

@@ -27,7 +27,8 @@ final class DurableSchemaInitializer implements InitializingBean {
     public void afterPropertiesSet() {
         boolean run = switch (mode) {
             case ALWAYS -> true;
-            case EMBEDDED -> EmbeddedDatabaseConnection.isEmbedded(dataSource);
+            case EMBEDDED ->
+                EmbeddedDatabaseConnection.isEmbedded(dataSource) || EmbeddedPostgres.isEmbedded(dataSource);
             case NEVER -> false;
         };
         if (!run) {

