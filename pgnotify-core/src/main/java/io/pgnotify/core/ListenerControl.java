@@ -102,6 +102,11 @@ final class ListenerControl {
         wake(() -> wakePending.set(false));
     }
 
+    /** Wakes the listener thread, e.g. for a rotation. */
+    void wakeUp() {
+        wake(() -> {});
+    }
+
     private void wake(Runnable before) {
         try {
             prober.execute(() -> {
@@ -190,9 +195,10 @@ final class ListenerControl {
                     deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * SessionReader.MAX_WAIT_MILLIS));
             listenerThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(soon - System.nanoTime())));
             if (listenerThread.isAlive()) {
-                Session s = supervisor.session();
-                if (s != null) {
-                    s.abort();
+                for (Session s : new Session[] {supervisor.session(), supervisor.rotating()}) {
+                    if (s != null) {
+                        s.abort();
+                    }
                 }
                 listenerThread.interrupt();
                 listenerThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

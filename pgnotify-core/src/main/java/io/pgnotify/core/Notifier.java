@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -177,6 +178,21 @@ public final class Notifier implements AutoCloseable {
     public void publishAll(String channel, Collection<String> payloads) throws SQLException {
         requireNotStopped("publish to '" + channel + "'");
         publisher.publishAll(channel, payloads);
+    }
+
+    /**
+     * Replaces the listening session make-before-break: a new session LISTENs to the same channels, a marker on the
+     * notifier's private channel cuts the server's notification order, the old session delivers up to it and the new
+     * one from just after it, then the old one is closed. Nothing is lost or delivered twice, and it is not a
+     * reconnect: {@link NotifierListener#onRotate} is called, not {@code onReconnect}. If the new session cannot be
+     * opened, LISTENed or verified within the ping timeout, the rotation is abandoned and the old session goes on.
+     * Should the old session die meanwhile, the new one takes over and the possible gap is announced as a reconnect.
+     *
+     * @return completes (on the control thread) once the old session is closed; exceptionally when the rotation was
+     *     abandoned or the notifier is not listening
+     */
+    public CompletableFuture<Void> rotate() {
+        return supervisor.requestRotation();
     }
 
     /**

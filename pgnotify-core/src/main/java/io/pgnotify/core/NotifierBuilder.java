@@ -33,6 +33,7 @@ abstract class NotifierBuilder {
     private String applicationName = "pgnotify-listener";
     private @Nullable NotifierListener listener;
     private @Nullable ThreadFactory threadFactory;
+    private @Nullable Duration maxLifetime;
 
     NotifierBuilder(ConnectionProvider provider) {
         this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
@@ -263,6 +264,19 @@ abstract class NotifierBuilder {
     }
 
     /**
+     * Replaces the listening session once it is this old, make-before-break and without a gap (see
+     * {@link Notifier#rotate()}), with up to 10% jitter so that many notifiers do not rotate at once. For proxies and
+     * poolers that age connections out, and for rotating credentials. Default: off.
+     *
+     * @param lifetime a positive duration
+     * @return this builder
+     */
+    public Notifier.Builder maxLifetime(Duration lifetime) {
+        this.maxLifetime = positive("maxLifetime", lifetime);
+        return self();
+    }
+
+    /**
      * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
      * connection per call; any other is kept open as one connection.
      *
@@ -305,7 +319,8 @@ abstract class NotifierBuilder {
                 maxWorkers,
                 applicationName,
                 listener != null ? listener : new LoggingListener(resolvedName),
-                threadFactory));
+                threadFactory,
+                maxLifetime));
     }
 
     private static Duration positive(String setting, Duration value) {

@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.core.BaseConnection;
@@ -31,6 +32,9 @@ final class Session {
     private final Instant openedAt = Instant.now();
     private final long openedAtNanos = System.nanoTime();
     final ListenSet channels;
+    // The server's system identifier ("" when it cannot be read), read once by a rotation.
+    @Nullable
+    String systemIdentifier;
     // Whether the ping may read the queue usage: a role may be refused pg_notification_queue_usage().
     private boolean queueUsagePing;
     // When the reader entered its current wait (0: not waiting) and how long that wait may be; read by the watchdog.

@@ -5,8 +5,8 @@ import org.postgresql.PGNotification;
 
 /**
  * Reads one session until the notifier stops: applies channel changes, hands notifications to the supervisor, pings
- * and probes. Runs on the supervisor's thread; returns normally only when stopping and throws when the session is
- * lost.
+ * and probes. Runs on the supervisor's thread; returns when stopping or when a rotation is due, and throws when the
+ * session is lost.
  */
 final class SessionReader {
 
@@ -18,8 +18,17 @@ final class SessionReader {
     private final Probe probe;
     private final Settings settings;
     private final String privateChannel;
+    // A session taken over by a rotation is verified by the marker already.
+    private final boolean verifiedAlready;
 
-    SessionReader(Supervisor supervisor, Session session, Probe probe, Settings settings, String privateChannel) {
+    SessionReader(
+            Supervisor supervisor,
+            Session session,
+            Probe probe,
+            Settings settings,
+            String privateChannel,
+            boolean verifiedAlready) {
+        this.verifiedAlready = verifiedAlready;
         this.supervisor = supervisor;
         this.session = session;
         this.probe = probe;
@@ -27,11 +36,14 @@ final class SessionReader {
         this.privateChannel = privateChannel;
     }
 
-    void serve() throws Exception {
-        session.channels.sync(session.connection());
-        supervisor.listened(session);
-        probe.send();
-        boolean verified = false;
+    /** Reads until stopping (false) or until a rotation is due (true). */
+    boolean serve() throws Exception {
+        boolean verified = verifiedAlready;
+        if (!verified) {
+            session.channels.sync(session.connection());
+            supervisor.listened(session);
+            probe.send();
+        }
         long pingInterval = settings.pingInterval().toNanos();
         long pingTimeout = settings.pingTimeout().toNanos();
         long nextPing = System.nanoTime() + pingInterval;
@@ -42,6 +54,9 @@ final class SessionReader {
                 session.channels.sync(session.connection());
             }
             long now = System.nanoTime();
+            if (verified && supervisor.rotationDue(session, now)) {
+                return true;
+            }
             long waitNanos;
             switch (probe.check(now, grace)) {
                 case UNSENT -> {
@@ -91,6 +106,7 @@ final class SessionReader {
                 grace += System.nanoTime() - handOverStart;
             }
         }
+        return false;
     }
 
     private void ping() throws Exception {

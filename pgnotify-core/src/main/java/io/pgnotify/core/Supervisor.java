@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,7 +28,7 @@ final class Supervisor implements Runnable {
 
     private final Settings settings;
     private final Subscriptions subscriptions;
-    private final NotifierListener hooks;
+    private final ControlHooks hooks;
     private final AtomicReference<NotifierState> state;
     private final Publisher publisher;
     private final ReconnectPolicy policy;
@@ -42,8 +43,17 @@ final class Supervisor implements Runnable {
     // unsubscribed.
     private final Map<String, String> rejected = new ConcurrentHashMap<>();
 
-    // The listening session; only the listener thread reads it, the watchdog and shutdown may abort it.
+    // The listening session, and the next one while rotating; only the listener thread reads them, the watchdog and
+    // shutdown may abort them. Never more than these two.
     private volatile @Nullable Session session;
+    private volatile @Nullable Session next;
+    private final Rotation rotation;
+    private final AtomicReference<@Nullable CompletableFuture<Void>> rotationRequest = new AtomicReference<>();
+    // Listener thread only: when the current session is due for rotation by maxLifetime (0: never), and the backoff
+    // of automatic rotations after abandoned ones.
+    private long rotateAtNanos;
+    private long rotationNotBefore;
+    private int abandonedRotations;
 
     // Listener thread only.
     // Failed attempts in a row (for maxReconnectAttempts and the backoff); reset when a session is verified.
@@ -70,12 +80,14 @@ final class Supervisor implements Runnable {
     private volatile @Nullable String lastError;
     private volatile int failedAttempts;
     private volatile long reconnects;
+    private volatile long rotations;
+    private volatile @Nullable Instant lastRotationAt;
 
     Supervisor(
             Settings settings,
             Subscriptions subscriptions,
             Dispatcher dispatcher,
-            NotifierListener hooks,
+            ControlHooks hooks,
             AtomicReference<NotifierState> state,
             Publisher publisher,
             ExecutorService prober,
@@ -88,6 +100,7 @@ final class Supervisor implements Runnable {
         this.policy = settings.reconnectPolicy();
         this.name = settings.name();
         this.control = new ListenerControl(this, settings, subscriptions, state, publisher, owned, dispatcher, prober);
+        this.rotation = new Rotation(this, settings, publisher, privateChannel);
     }
 
     @Override
@@ -101,6 +114,7 @@ final class Supervisor implements Runnable {
             }
         } finally {
             session = null;
+            failPendingRotation("the notifier stopped");
         }
     }
 
@@ -124,18 +138,16 @@ final class Supervisor implements Runnable {
                 sessionListened = false;
                 sessionVerified = false;
                 sessionHealthy = false;
-                s = Session.open(settings, listenSet(), queueUsagePing);
+                s = Session.open(settings, newListenSet(), queueUsagePing);
                 session = s;
                 if (stopping()) {
                     break;
                 }
-                Probe probe = new Probe(
-                        publisher,
-                        control.prober(),
-                        privateChannel,
-                        "probe:" + s.backendPid() + ":",
-                        settings.pingTimeout());
-                new SessionReader(this, s, probe, settings, privateChannel).serve();
+                SessionReader reader = new SessionReader(this, s, probe(s), settings, privateChannel, false);
+                while (reader.serve()) {
+                    s = rotate(s);
+                    reader = new SessionReader(this, s, probe(s), settings, privateChannel, true);
+                }
             } catch (Exception e) {
                 if (s != null) {
                     deliverAll(s.takeRead());
@@ -151,7 +163,12 @@ final class Supervisor implements Runnable {
         }
     }
 
-    private ListenSet listenSet() {
+    private Probe probe(Session s) {
+        return new Probe(
+                publisher, control.prober(), privateChannel, "probe:" + s.backendPid() + ":", settings.pingTimeout());
+    }
+
+    ListenSet newListenSet() {
         return new ListenSet(name, privateChannel, subscriptions, rejected, hooks, control::channelsApplied);
     }
 
@@ -162,6 +179,11 @@ final class Supervisor implements Runnable {
     @Nullable
     Session session() {
         return session;
+    }
+
+    @Nullable
+    Session rotating() {
+        return next;
     }
 
     /** The session's LISTEN succeeded: from now on, losing it is a gap. */
@@ -224,6 +246,7 @@ final class Supervisor implements Runnable {
     void verified(Session s, long nowNanos) {
         sessionVerified = true;
         everVerified = true;
+        scheduleRotation(s);
         verifiedAtNanos = nowNanos;
         failures = 0;
         failedAttempts = 0;
@@ -258,6 +281,7 @@ final class Supervisor implements Runnable {
         if (s != null) {
             s.close(false);
         }
+        failPendingRotation("the listening connection was lost");
         session = null;
         connectedSince = null;
         if (stopping()) {
@@ -318,13 +342,133 @@ final class Supervisor implements Runnable {
 
     /** Run by the watchdog: aborts a reader stuck past its wait plus the ping timeout, so the loss is noticed. */
     void checkReader() {
-        Session s = session;
+        checkReader(session);
+        checkReader(next);
+    }
+
+    private void checkReader(@Nullable Session s) {
         if (s != null && s.readerStuck(System.nanoTime())) {
             lastError = "The reader has not returned for longer than its wait plus the ping timeout ("
                     + settings.pingTimeout() + "): the network died inside a message";
             log.warn("[{}] {}; aborting the connection", name, lastError);
             s.abort();
         }
+    }
+
+    /** Asks for a rotation; the future completes on the control thread. */
+    CompletableFuture<Void> requestRotation() {
+        NotifierState current = state.get();
+        if (current != NotifierState.LISTENING) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "Notifier '" + name + "' cannot rotate: it is " + current + ", not LISTENING"));
+        }
+        CompletableFuture<Void> request = new CompletableFuture<>();
+        CompletableFuture<Void> pending = rotationRequest.compareAndExchange(null, request);
+        if (pending != null) {
+            return pending;
+        }
+        control.wakeUp();
+        return request;
+    }
+
+    private void failPendingRotation(String why) {
+        CompletableFuture<Void> pending = rotationRequest.getAndSet(null);
+        if (pending != null) {
+            hooks.complete(pending, new IllegalStateException("Rotation not done: " + why));
+        }
+    }
+
+    /** Whether the reader should hand its session over to a rotation now. */
+    boolean rotationDue(Session s, long nowNanos) {
+        return rotationRequest.get() != null
+                || (rotateAtNanos != 0 && nowNanos - rotateAtNanos >= 0 && nowNanos - rotationNotBefore >= 0);
+    }
+
+    private void scheduleRotation(Session s) {
+        Duration lifetime = settings.maxLifetime();
+        if (lifetime == null) {
+            rotateAtNanos = 0;
+            return;
+        }
+        long nanos = (long)
+                (lifetime.toNanos() * (1 - 0.1 * ThreadLocalRandom.current().nextDouble()));
+        long at = s.openedAtNanos() + Math.max(1, nanos);
+        rotateAtNanos = at == 0 ? 1 : at;
+    }
+
+    private Session rotate(Session old) throws Exception {
+        CompletableFuture<Void> done = rotationRequest.getAndSet(null);
+        Rotation.Outcome outcome;
+        try {
+            outcome = rotation.perform(old);
+        } catch (Exception e) {
+            if (done != null) {
+                hooks.complete(done, e);
+            }
+            throw e;
+        } finally {
+            next = null;
+        }
+        Exception abandoned = outcome.abandoned();
+        if (abandoned != null) {
+            abandonedRotations++;
+            rotationNotBefore =
+                    System.nanoTime() + policy.nextDelay(abandonedRotations).toNanos();
+            if (!stopping()) {
+                hooks.onError(abandoned, null);
+            }
+        } else {
+            abandonedRotations = 0;
+        }
+        if (done != null) {
+            hooks.complete(done, abandoned);
+        }
+        session = outcome.session();
+        if (outcome.session() != old) {
+            scheduleRotation(outcome.session());
+        }
+        return outcome.session();
+    }
+
+    /** The next session of a rotation, or {@code null} once it is over. */
+    void rotatingTo(@Nullable Session s) {
+        next = s;
+    }
+
+    /** The rotation is done: the old session delivered up to the marker, the new one delivers from after it. */
+    void rotated(Session old, Session now, Duration overlap) {
+        session = now;
+        next = null;
+        rotations++;
+        lastRotationAt = Instant.now();
+        log.info(
+                "[{}] rotated from backend pid {} to {} without a gap; both listened for {} ms",
+                name,
+                old.backendPid(),
+                now.backendPid(),
+                overlap.toMillis());
+        hooks.onRotate(old.backendPid(), now.backendPid(), overlap);
+    }
+
+    /**
+     * The old session was lost during a rotation, before it read the marker (or the new one is on another server):
+     * the new one takes over, and what the old one did not read is a gap, announced like a reconnect.
+     */
+    void tookOver(Session old, Session now, Exception cause) {
+        session = now;
+        next = null;
+        reconnects++;
+        lastReconnectAt = Instant.now();
+        lastError = Redaction.describe(cause);
+        log.warn(
+                "[{}] the listening session (backend pid {}) was lost during a rotation: {}; backend pid {} took over"
+                        + " at once, notifications the old one had not read may be lost",
+                name,
+                old.backendPid(),
+                lastError,
+                now.backendPid());
+        hooks.onDisconnect(cause);
+        hooks.onReconnect(1, Duration.ZERO);
     }
 
     /** Prepares a new run after a stop: the time since the stop, if it was listening, is a gap to announce. */
@@ -366,6 +510,9 @@ final class Supervisor implements Runnable {
                 queueUsage,
                 buffered,
                 lastError,
-                Map.copyOf(rejected));
+                Map.copyOf(rejected),
+                s == null ? null : Duration.between(s.openedAt(), Instant.now()),
+                lastRotationAt,
+                rotations);
     }
 }
