@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Notifications per second through the {@link Dispatcher}, without a database: the benchmark thread plays the listener
- * thread (it builds each {@link Notification} as {@code ListenerLoop} does, then offers it), the dispatcher's own
+ * thread (it builds each {@link Notification} as {@code Supervisor.deliver} does, then offers it), the dispatcher's own
  * workers run the handlers. One operation is one notification handed to every handler of its channel. Lives in the
  * core's package because the dispatcher is package-private.
  *
@@ -47,7 +47,7 @@ public class DispatcherBenchmark {
     public int handlers;
 
     /**
-     * true: each notification is made as {@code ListenerLoop} makes it ({@code new Notification(…, Instant.now())}),
+     * true: each notification is made as {@code Supervisor.deliver} makes it ({@code new Notification(…, Instant.now())}),
      * so allocation counts pgnotify's whole share beyond the driver's; false: made beforehand, so it counts the
      * dispatcher's own.
      */
@@ -118,7 +118,7 @@ public class DispatcherBenchmark {
     @OperationsPerInvocation(BURST)
     public long burst() throws InterruptedException {
         for (int i = 0; i < BURST; i++) {
-            // As ListenerLoop: one Notification and one Instant per notification read.
+            // As Supervisor.deliver: one Notification and one Instant per notification read.
             dispatcher.offer(fresh ? new Notification(names[i % channels], "payload", 4242, Instant.now()) : made[i]);
         }
         expected += BURST;

@@ -1,6 +1,7 @@
 package io.pgnotify.core;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -8,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the connection hooks ({@code onConnect}, {@code onDisconnect}, {@code onReconnect}) on the notifier's control
+ * Runs the connection hooks ({@code onConnect}, {@code onDisconnect}, {@code onReconnect}, {@code onRotate}) on the notifier's control
  * thread, one at a time and in the order they happened, so that user code such as a slow resynchronisation never
  * stops the listener thread from reading. The other hooks are called directly.
  */
@@ -52,6 +53,27 @@ final class ControlHooks implements NotifierListener {
     @Override
     public void onReconnect(int attempts, Duration downtime) {
         later("onReconnect", () -> hooks.onReconnect(attempts, downtime));
+    }
+
+    @Override
+    public void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {
+        later("onRotate", () -> hooks.onRotate(oldBackendPid, newBackendPid, overlap));
+    }
+
+    /** Completes a future on the control thread, so that what the caller chained to it never runs on the reader. */
+    void complete(CompletableFuture<Void> future, @Nullable Throwable error) {
+        Runnable completion = () -> {
+            if (error == null) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(error);
+            }
+        };
+        try {
+            control.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run();
+        }
     }
 
     @Override

@@ -4,15 +4,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,57 +38,41 @@ import org.slf4j.LoggerFactory;
 public final class Notifier implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
-    private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final Settings settings;
     private final SafeListener hooks;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Publisher publisher;
-    private final ListenerLoop loop;
+    private final Supervisor supervisor;
+    private final ListenerControl listener;
     private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
-    // One set per run: start() after stop() makes new ones.
-    private volatile Dispatcher dispatcher;
-    private volatile ScheduledExecutorService watchdog;
-    private volatile ExecutorService prober;
-    private volatile ExecutorService control;
+    // One per run: start() after stop() makes a new one.
+    private volatile NotifierRun run;
     private final ControlHooks controlHooks;
-    private volatile Thread listenerThread;
+    private volatile @Nullable Thread listenerThread;
     // Set by shutdown()/close(): no start() after it.
     private volatile boolean closed;
-    // Every thread started for this notifier (listener, workers, watchdog, prober), so shutdown can wait for them.
-    private final Queue<Thread> started = new ConcurrentLinkedQueue<>();
-    // Marks those threads, whatever their names, so calls from them never wait on themselves.
+    // Marks the notifier's threads, whatever their names, so calls from them never wait on themselves.
     private final OwnedThreads owned = new OwnedThreads();
+    private final NotifierThreads threads;
 
-    private Notifier(Settings settings) {
+    Notifier(Settings settings) {
         this.settings = settings;
+        this.threads = new NotifierThreads(settings, owned);
         this.hooks = new SafeListener(settings.listener(), settings.name());
         this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
-        this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
-        this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.control = Executors.newSingleThreadExecutor(threads("control"));
-        this.controlHooks = new ControlHooks(hooks, settings.name(), control);
-        this.loop =
-                new ListenerLoop(settings, subscriptions, dispatcher, controlHooks, state, publisher, prober, owned);
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
-        this.listenerThread = listenerThread();
-    }
-
-    private Thread listenerThread() {
-        Thread thread = new Thread(owned.wrap(loop), "pgnotify-" + settings.name() + "-listener");
-        thread.setDaemon(true);
-        return thread;
+        this.run = new NotifierRun(settings, subscriptions, hooks, threads);
+        this.controlHooks = new ControlHooks(hooks, settings.name(), run.control);
+        this.supervisor = new Supervisor(
+                settings, subscriptions, run.dispatcher, controlHooks, state, publisher, run.prober, owned);
+        this.listener = supervisor.control;
     }
 
     /** The threads and buffer of a new run, after {@link #stop(Duration)}; the subscriptions stay. */
     private void prepareRestart() {
-        this.dispatcher = new Dispatcher(settings, subscriptions, hooks, threads("worker"));
-        this.prober = Executors.newSingleThreadExecutor(threads("probe"));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("watchdog"));
-        this.control = Executors.newSingleThreadExecutor(threads("control"));
-        controlHooks.use(control);
-        this.listenerThread = listenerThread();
-        loop.restart(dispatcher, prober);
+        this.run = new NotifierRun(settings, subscriptions, hooks, threads);
+        controlHooks.use(run.control);
+        listener.restart(run.dispatcher, run.prober);
     }
 
     /**
@@ -133,11 +112,11 @@ public final class Notifier implements AutoCloseable {
         requireNotStopped("subscribe to '" + channel + "'");
         long before = subscriptions.version();
         Subscriptions.Entry entry = subscriptions.add(channel, handler);
-        entry.onChange = loop::channelsChanged;
+        entry.onChange = listener::channelsChanged;
         if (subscriptions.version() != before) {
-            loop.channelsChanged();
-            loop.awaitListened(channel, settings.pingTimeout());
-            String refused = loop.rejection(channel);
+            listener.channelsChanged();
+            listener.awaitListened(channel, settings.pingTimeout());
+            String refused = supervisor.rejection(channel);
             if (refused != null) {
                 entry.unsubscribe();
                 throw new IllegalArgumentException(
@@ -171,10 +150,7 @@ public final class Notifier implements AutoCloseable {
         } else if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
             throw new IllegalStateException("Notifier '" + settings.name() + "' cannot start: it is " + state.get());
         }
-        Dispatcher dispatcher = this.dispatcher;
-        long tick = Math.max(5, Math.min(250, settings.callbackTimeout().toMillis() / 4));
-        watchdog.scheduleWithFixedDelay(dispatcher::checkTimeouts, tick, tick, TimeUnit.MILLISECONDS);
-        listenerThread.start();
+        listenerThread = run.start(supervisor);
         log.info("[{}] started", settings.name());
     }
 
@@ -202,6 +178,21 @@ public final class Notifier implements AutoCloseable {
     public void publishAll(String channel, Collection<String> payloads) throws SQLException {
         requireNotStopped("publish to '" + channel + "'");
         publisher.publishAll(channel, payloads);
+    }
+
+    /**
+     * Replaces the listening session make-before-break: a new session LISTENs to the same channels, a marker on the
+     * notifier's private channel cuts the server's notification order, the old session delivers up to it and the new
+     * one from just after it, then the old one is closed. Nothing is lost or delivered twice, and it is not a
+     * reconnect: {@link NotifierListener#onRotate} is called, not {@code onReconnect}. If the new session cannot be
+     * opened, LISTENed or verified within the ping timeout, the rotation is abandoned and the old session goes on.
+     * Should the old session die meanwhile, the new one takes over and the possible gap is announced as a reconnect.
+     *
+     * @return completes (on the control thread) once the old session is closed; exceptionally when the rotation was
+     *     abandoned or the notifier is not listening
+     */
+    public CompletableFuture<Void> rotate() {
+        return supervisor.requestRotation();
     }
 
     /**
@@ -262,28 +253,8 @@ public final class Notifier implements AutoCloseable {
             }
         } while (!state.compareAndSet(previous, NotifierState.STOPPING));
 
-        Dispatcher dispatcher = this.dispatcher;
-        ScheduledExecutorService watchdog = this.watchdog;
-        ExecutorService prober = this.prober;
-        ExecutorService control = this.control;
-        Thread listenerThread = this.listenerThread;
-        boolean clean = true;
-        if (previous != NotifierState.NEW) {
-            loop.stop(previous == NotifierState.LISTENING);
-            clean &= loop.awaitExit(listenerThread, deadline);
-        }
-        clean &= dispatcher.drain(deadline);
-        watchdog.shutdownNow();
-        prober.shutdownNow();
-        clean &= awaitTermination(watchdog, deadline) & awaitTermination(prober, deadline);
-        // Announcements already made still reach the hooks, within the deadline.
-        control.shutdown();
-        if (!awaitTermination(control, deadline)) {
-            clean = false;
-            control.shutdownNow();
-        }
-        // Interrupted handlers got their grace in drain(); the threads themselves take a moment more to end.
-        clean &= joinThreads(Math.max(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
+        Thread started = listenerThread;
+        boolean clean = run.stop(listener, started == null ? NotifierState.NEW : previous, started, deadline);
         if (terminal || closed) {
             clean &= publisher.close(deadline);
         } else {
@@ -331,7 +302,7 @@ public final class Notifier implements AutoCloseable {
      * @return the status
      */
     public NotifierStatus status() {
-        return loop.status(channels(), dispatcher.buffered());
+        return supervisor.status(channels(), run.dispatcher.buffered());
     }
 
     /**
@@ -374,364 +345,17 @@ public final class Notifier implements AutoCloseable {
     }
 
     static boolean awaitTermination(ExecutorService executor, long deadline) {
-        try {
-            return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private ThreadFactory threads(String role) {
-        AtomicInteger count = new AtomicInteger();
-        String prefix = "pgnotify-" + settings.name() + "-" + role;
-        ThreadFactory custom = role.equals("worker") ? settings.handlerThreads() : null;
-        return runnable -> {
-            Runnable task = owned.wrap(runnable);
-            Thread thread;
-            if (custom != null) {
-                thread = custom.newThread(task);
-                if (thread == null) {
-                    throw new IllegalStateException(
-                            "The threadFactory of notifier '" + settings.name() + "' returned no thread");
-                }
-            } else {
-                thread = new Thread(task, role.equals("worker") ? prefix + "-" + count.incrementAndGet() : prefix);
-                thread.setDaemon(true);
-            }
-            started.removeIf(t -> t.getState() == Thread.State.TERMINATED);
-            started.add(thread);
-            return thread;
-        };
+        return NotifierThreads.awaitTermination(executor, deadline);
     }
 
     /**
-     * Waits for every thread this notifier started to end. An executor counts as terminated while its last thread is
-     * still on its way out, so waiting for the executors alone would let shutdown return with threads alive.
+     * Builds a {@link Notifier}; every setting has a default and is checked when set. The settings and their
+     * documentation are in the methods this class inherits.
      */
-    private boolean joinThreads(long deadline) {
-        for (Thread thread : started) {
-            if (thread == Thread.currentThread()) {
-                continue; // shutdown called from a handler or hook: this thread ends when it returns
-            }
-            try {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            if (thread.isAlive()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Builds a {@link Notifier}; every setting has a default and is checked when set. */
-    public static final class Builder {
-
-        private final ConnectionProvider provider;
-        private @Nullable ConnectionProvider publisher;
-        private @Nullable String name;
-        private Duration reconnectInterval = Duration.ofSeconds(1);
-        private Duration maxReconnectInterval = Duration.ofSeconds(30);
-        private int maxReconnectAttempts = 0;
-        private double reconnectBackoffMultiplier = 2.0;
-        private double reconnectJitter = 0.2;
-        private int maxPayloadSize = NotifyLimits.MAX_PAYLOAD_BYTES;
-        private Duration pingInterval = Duration.ofSeconds(30);
-        private Duration pingTimeout = Duration.ofSeconds(5);
-        private Duration callbackTimeout = Duration.ofSeconds(30);
-        private int bufferSize = 100;
-        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
-        private Duration shutdownTimeout = Duration.ofSeconds(10);
-        private int maxWorkers = 64;
-        private String applicationName = "pgnotify-listener";
-        private @Nullable NotifierListener listener;
-        private @Nullable ThreadFactory threadFactory;
+    public static final class Builder extends NotifierBuilder {
 
         private Builder(ConnectionProvider provider) {
-            this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
-        }
-
-        /**
-         * The name in thread names and log lines. Default: {@code notifier-N}.
-         *
-         * @param name a short name
-         * @return this builder
-         */
-        public Builder name(String name) {
-            Objects.requireNonNull(name, "'name' must not be null");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("'name' must not be blank");
-            }
-            this.name = name;
-            return this;
-        }
-
-        /**
-         * The delay after the first failed connection attempt; later ones grow by the multiplier. Default 1 s. The
-         * first attempt after a disconnect is made at once.
-         *
-         * @param interval a positive duration
-         * @return this builder
-         */
-        public Builder reconnectInterval(Duration interval) {
-            this.reconnectInterval = positive("reconnectInterval", interval);
-            return this;
-        }
-
-        /**
-         * The longest delay between connection attempts. Default 30 s.
-         *
-         * @param interval a positive duration
-         * @return this builder
-         */
-        public Builder maxReconnectInterval(Duration interval) {
-            this.maxReconnectInterval = positive("maxReconnectInterval", interval);
-            return this;
-        }
-
-        /**
-         * How many failed connection attempts in a row before giving up ({@link NotifierState#FAILED}). Default 0:
-         * never give up.
-         *
-         * @param attempts 0 or more
-         * @return this builder
-         */
-        public Builder maxReconnectAttempts(int attempts) {
-            if (attempts < 0) {
-                throw new IllegalArgumentException(
-                        "'maxReconnectAttempts' must be 0 (unlimited) or more, got " + attempts);
-            }
-            this.maxReconnectAttempts = attempts;
-            return this;
-        }
-
-        /**
-         * The factor by which the delay grows after each failed attempt. Default 2.0.
-         *
-         * @param multiplier at least 1.0
-         * @return this builder
-         */
-        public Builder reconnectBackoffMultiplier(double multiplier) {
-            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-                throw new IllegalArgumentException(
-                        "'reconnectBackoffMultiplier' must be at least 1.0, got " + multiplier);
-            }
-            this.reconnectBackoffMultiplier = multiplier;
-            return this;
-        }
-
-        /**
-         * The random spread of each delay, as a fraction of it. Default 0.2 (±20%).
-         *
-         * @param jitter from 0.0 to 1.0
-         * @return this builder
-         */
-        public Builder reconnectJitter(double jitter) {
-            if (!(jitter >= 0.0 && jitter <= 1.0)) {
-                throw new IllegalArgumentException("'reconnectJitter' must be between 0.0 and 1.0, got " + jitter);
-            }
-            this.reconnectJitter = jitter;
-            return this;
-        }
-
-        /**
-         * The largest payload accepted by {@link #publish}, in UTF-8 bytes. Default 7999, PostgreSQL's limit.
-         *
-         * @param bytes from 1 to 7999
-         * @return this builder
-         */
-        public Builder maxPayloadSize(int bytes) {
-            NotifyLimits.checkMaxPayloadSize(bytes);
-            this.maxPayloadSize = bytes;
-            return this;
-        }
-
-        /**
-         * How often the listening connection is pinged and probed end to end with a notification to itself. Default
-         * 30 s. A connection that went silent is detected within this interval plus the ping timeout.
-         *
-         * @param interval a positive duration
-         * @return this builder
-         */
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = positive("pingInterval", interval);
-            return this;
-        }
-
-        /**
-         * How long a ping, a LISTEN or the probe may take before the connection is given up as dead. Default 5 s.
-         *
-         * @param timeout a positive duration
-         * @return this builder
-         */
-        public Builder pingTimeout(Duration timeout) {
-            this.pingTimeout = positive("pingTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * How long a handler may run before it is reported as timed out, interrupted, and its channel moves on.
-         * Default 30 s.
-         *
-         * @param timeout a positive duration
-         * @return this builder
-         */
-        public Builder callbackTimeout(Duration timeout) {
-            this.callbackTimeout = positive("callbackTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * How many notifications may wait for their handlers. Default 100.
-         *
-         * @param size at least 1
-         * @return this builder
-         */
-        public Builder bufferSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("'bufferSize' must be at least 1, got " + size);
-            }
-            this.bufferSize = size;
-            return this;
-        }
-
-        /**
-         * What to do when the buffer is full. Default {@link OverflowPolicy#BLOCK}.
-         *
-         * @param policy the policy
-         * @return this builder
-         */
-        public Builder overflowPolicy(OverflowPolicy policy) {
-            this.overflowPolicy = Objects.requireNonNull(policy, "'overflowPolicy' must not be null");
-            return this;
-        }
-
-        /**
-         * How long {@link #close()} waits for buffered notifications and threads. Default 10 s.
-         *
-         * @param timeout zero or positive
-         * @return this builder
-         */
-        public Builder shutdownTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "'shutdownTimeout' must not be null");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("'shutdownTimeout' must not be negative, got " + timeout);
-            }
-            this.shutdownTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * The most worker threads running handlers at once; channels beyond that wait their turn. Default 64.
-         *
-         * @param threads at least 1
-         * @return this builder
-         */
-        public Builder maxWorkers(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("'maxWorkers' must be at least 1, got " + threads);
-            }
-            this.maxWorkers = threads;
-            return this;
-        }
-
-        /**
-         * The {@code application_name} of the listening connection, as seen in {@code pg_stat_activity}. Default
-         * {@code pgnotify-listener}.
-         *
-         * @param applicationName at most 63 bytes
-         * @return this builder
-         */
-        public Builder applicationName(String applicationName) {
-            Objects.requireNonNull(applicationName, "'applicationName' must not be null");
-            int bytes = NotifyLimits.utf8Length(applicationName);
-            if (bytes > NotifyLimits.MAX_CHANNEL_BYTES) {
-                throw new IllegalArgumentException(
-                        "'applicationName' is " + bytes + " bytes; the limit is " + NotifyLimits.MAX_CHANNEL_BYTES);
-            }
-            this.applicationName = applicationName;
-            return this;
-        }
-
-        /**
-         * The hooks. Default: none (connection events and handler errors are still logged).
-         *
-         * @param listener the hooks
-         * @return this builder
-         */
-        public Builder listener(NotifierListener listener) {
-            this.listener = Objects.requireNonNull(listener, "'listener' must not be null");
-            return this;
-        }
-
-        /**
-         * Where the threads that run handlers come from, for instance {@code Thread.ofVirtual().factory()} on Java 21
-         * or later. Default: daemon platform threads named {@code pgnotify-<name>-worker-N}. The listener, probe and
-         * watchdog threads are always the notifier's own.
-         *
-         * @param factory makes one thread per call; the notifier starts and ends them
-         * @return this builder
-         */
-        public Builder threadFactory(ThreadFactory factory) {
-            this.threadFactory = Objects.requireNonNull(factory, "'threadFactory' must not be null");
-            return this;
-        }
-
-        /**
-         * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
-         * connection per call; any other is kept open as one connection.
-         *
-         * @param publisher the provider
-         * @return this builder
-         */
-        public Builder publisher(ConnectionProvider publisher) {
-            this.publisher = Objects.requireNonNull(publisher, "'publisher' must not be null");
-            return this;
-        }
-
-        /**
-         * Builds the notifier; nothing connects before {@link Notifier#start()} or the first publish.
-         *
-         * @return a new notifier
-         * @throws IllegalArgumentException if settings contradict each other
-         */
-        public Notifier build() {
-            if (maxReconnectInterval.compareTo(reconnectInterval) < 0) {
-                throw new IllegalArgumentException("'maxReconnectInterval' (" + maxReconnectInterval
-                        + ") must not be less than 'reconnectInterval' (" + reconnectInterval + ")");
-            }
-            String resolvedName = name != null ? name : "notifier-" + COUNTER.incrementAndGet();
-            return new Notifier(new Settings(
-                    resolvedName,
-                    provider,
-                    publisher != null ? publisher : provider,
-                    reconnectInterval,
-                    maxReconnectInterval,
-                    maxReconnectAttempts,
-                    reconnectBackoffMultiplier,
-                    reconnectJitter,
-                    maxPayloadSize,
-                    pingInterval,
-                    pingTimeout,
-                    callbackTimeout,
-                    bufferSize,
-                    overflowPolicy,
-                    shutdownTimeout,
-                    maxWorkers,
-                    applicationName,
-                    listener != null ? listener : new LoggingListener(resolvedName),
-                    threadFactory));
-        }
-
-        private static Duration positive(String setting, Duration value) {
-            Objects.requireNonNull(value, () -> "'" + setting + "' must not be null");
-            if (value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException("'" + setting + "' must be positive, got " + value);
-            }
-            return value;
+            super(provider);
         }
     }
 }

@@ -55,6 +55,17 @@ public interface NotifierListener {
     }
 
     /**
+     * The listening session was replaced without a gap (by {@link Notifier#rotate()} or
+     * {@link Notifier.Builder#maxLifetime}): nothing was lost or repeated. A rotation is not a reconnect; there is no
+     * {@link #onReconnect} for it.
+     *
+     * @param oldBackendPid the backend pid of the session that was closed
+     * @param newBackendPid the backend pid of the session that listens now
+     * @param overlap how long both sessions listened
+     */
+    default void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {}
+
+    /**
      * A notification was dropped by {@link OverflowPolicy#DROP_NEWEST} or {@link OverflowPolicy#DROP_OLDEST}.
      *
      * @param notification the dropped notification

@@ -1,5 +1,6 @@
 package io.pgnotify.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param buffered notifications waiting for their handlers
  * @param lastError the last connection or probe failure's message, or {@code null}
  * @param failedChannels subscribed channels the server refused to LISTEN to (by name, why), while the others listen
+ * @param sessionAge how long the current listening session has been open (rotations open new ones), or {@code null}
+ * @param lastRotationAt when the last rotation completed, or {@code null}
+ * @param rotations completed rotations since start
  */
 public record NotifierStatus(
         String name,
@@ -38,7 +42,46 @@ public record NotifierStatus(
         double serverQueueUsage,
         int buffered,
         @Nullable String lastError,
-        Map<String, String> failedChannels) {
+        Map<String, String> failedChannels,
+        @Nullable Duration sessionAge,
+        @Nullable Instant lastRotationAt,
+        long rotations) {
+
+    /** A status without rotations, as before {@code sessionAge} existed. */
+    public NotifierStatus(
+            String name,
+            NotifierState state,
+            Set<String> channels,
+            Set<String> listenedChannels,
+            int reconnectAttempts,
+            long reconnects,
+            int backendPid,
+            @Nullable Instant connectedSince,
+            @Nullable Instant lastReconnectAt,
+            @Nullable Instant lastPingAt,
+            double serverQueueUsage,
+            int buffered,
+            @Nullable String lastError,
+            Map<String, String> failedChannels) {
+        this(
+                name,
+                state,
+                channels,
+                listenedChannels,
+                reconnectAttempts,
+                reconnects,
+                backendPid,
+                connectedSince,
+                lastReconnectAt,
+                lastPingAt,
+                serverQueueUsage,
+                buffered,
+                lastError,
+                failedChannels,
+                null,
+                null,
+                0);
+    }
 
     /** A status without failed channels, as before {@code failedChannels} existed. */
     public NotifierStatus(

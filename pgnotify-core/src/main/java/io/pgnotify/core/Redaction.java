@@ -23,4 +23,13 @@ final class Redaction {
     static String serverMessage(String message) {
         return ROLE.matcher(message).replaceAll("$1 \"…\"");
     }
+
+    /**
+     * A message for logs and health: the exception's type and message, which pgjdbc keeps free of passwords, without
+     * the role names the server puts in its login errors.
+     */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + serverMessage(message));
+    }
 }

@@ -65,6 +65,15 @@ final class SafeListener implements NotifierListener {
     }
 
     @Override
+    public void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {
+        try {
+            delegate.onRotate(oldBackendPid, newBackendPid, overlap);
+        } catch (Throwable e) {
+            failed("onRotate", e);
+        }
+    }
+
+    @Override
     public void onDrop(Notification notification) {
         try {
             delegate.onDrop(notification);

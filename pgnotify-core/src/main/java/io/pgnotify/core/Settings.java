@@ -24,7 +24,52 @@ record Settings(
         int maxWorkers,
         String applicationName,
         NotifierListener listener,
-        @Nullable ThreadFactory handlerThreads) {
+        @Nullable ThreadFactory handlerThreads,
+        @Nullable Duration maxLifetime) {
+
+    /** Without a maximum session lifetime (no rotation). */
+    Settings(
+            String name,
+            ConnectionProvider provider,
+            ConnectionProvider publisher,
+            Duration reconnectInterval,
+            Duration maxReconnectInterval,
+            int maxReconnectAttempts,
+            double reconnectBackoffMultiplier,
+            double reconnectJitter,
+            int maxPayloadSize,
+            Duration pingInterval,
+            Duration pingTimeout,
+            Duration callbackTimeout,
+            int bufferSize,
+            OverflowPolicy overflowPolicy,
+            Duration shutdownTimeout,
+            int maxWorkers,
+            String applicationName,
+            NotifierListener listener,
+            @Nullable ThreadFactory handlerThreads) {
+        this(
+                name,
+                provider,
+                publisher,
+                reconnectInterval,
+                maxReconnectInterval,
+                maxReconnectAttempts,
+                reconnectBackoffMultiplier,
+                reconnectJitter,
+                maxPayloadSize,
+                pingInterval,
+                pingTimeout,
+                callbackTimeout,
+                bufferSize,
+                overflowPolicy,
+                shutdownTimeout,
+                maxWorkers,
+                applicationName,
+                listener,
+                handlerThreads,
+                null);
+    }
 
     ReconnectPolicy reconnectPolicy() {
         return new ReconnectPolicy(

@@ -22,7 +22,7 @@ class RedactionTests {
 
     @Test
     void describesFailuresWithoutTheRole() {
-        assertThat(ListenerLoop.describe(new java.sql.SQLException("FATAL: role \"secret_user\" does not exist")))
+        assertThat(Redaction.describe(new java.sql.SQLException("FATAL: role \"secret_user\" does not exist")))
                 .isEqualTo("SQLException: FATAL: role \"…\" does not exist");
     }
 }

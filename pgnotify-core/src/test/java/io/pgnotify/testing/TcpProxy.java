@@ -25,6 +25,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile Thread acceptor;
     private volatile boolean refusing;
     private volatile boolean blackholed;
+    private volatile boolean cutMidMessage;
     private volatile boolean closed;
 
     public TcpProxy(int targetPort) {
@@ -44,6 +45,14 @@ public final class TcpProxy implements AutoCloseable {
     /** Stops forwarding bytes, both ways, on every connection; nothing is closed. */
     public void blackhole() {
         blackholed = true;
+    }
+
+    /**
+     * Forwards only the first byte of the next bytes the server sends, then stops forwarding both ways: the client
+     * has begun a message it can never finish, as when the network dies between two segments of one message.
+     */
+    public void cutMidMessage() {
+        cutMidMessage = true;
     }
 
     /** Closes the listening socket and every connection: new connections are refused. */
@@ -69,6 +78,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Forwards again and accepts new connections. */
     public synchronized void restore() {
         blackholed = false;
+        cutMidMessage = false;
         refusing = false;
         if (server == null || server.isClosed()) {
             listen();
@@ -101,15 +111,15 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 // closed or refused: stop accepting on this socket
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromServer) {
         Thread thread = new Thread(
                 () -> {
                     byte[] buffer = new byte[16384];
@@ -117,6 +127,16 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            if (fromServer && cutMidMessage && n > 1) {
+                                synchronized (this) {
+                                    if (cutMidMessage) {
+                                        out.write(buffer, 0, 1);
+                                        out.flush();
+                                        blackholed = true;
+                                        cutMidMessage = false;
+                                    }
+                                }
+                            }
                             while (blackholed && !closed && !from.isClosed()) {
                                 Thread.onSpinWait();
                                 Thread.sleep(5); // holding bytes back, not synchronising a test
