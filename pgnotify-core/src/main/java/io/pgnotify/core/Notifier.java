@@ -331,7 +331,9 @@ public final class Notifier implements AutoCloseable {
      * @return the status
      */
     public NotifierStatus status() {
-        return loop.status(channels(), dispatcher.buffered());
+        Dispatcher dispatcher = this.dispatcher;
+        return loop.status(channels(), dispatcher.buffered())
+                .withHandlers(dispatcher.stuckHandlers(), dispatcher.quarantined());
     }
 
     /**
@@ -449,6 +451,7 @@ public final class Notifier implements AutoCloseable {
         private String applicationName = "pgnotify-listener";
         private @Nullable NotifierListener listener;
         private @Nullable ThreadFactory threadFactory;
+        private int stuckHandlerBudget = 2;
 
         private Builder(ConnectionProvider provider) {
             this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
@@ -573,8 +576,8 @@ public final class Notifier implements AutoCloseable {
         }
 
         /**
-         * How long a handler may run before it is reported as timed out, interrupted, and its channel moves on.
-         * Default 30 s.
+         * How long a handler may run before it is reported as timed out and interrupted; its subscription waits for it
+         * (the channel's other handlers do not), up to the {@link #stuckHandlerBudget}. Default 30 s.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -681,6 +684,26 @@ public final class Notifier implements AutoCloseable {
         }
 
         /**
+         * How many callback timeouts a handler that ignores interruption may hold its subscription before the
+         * subscription is quarantined. Default 2. A handler never runs twice at once, so a stuck handler holds one
+         * thread and its subscription waits for it; once quarantined, the subscription's waiting and arriving
+         * notifications are dropped and reported to {@link NotifierListener#onDrop} (with a
+         * {@link SubscriptionQuarantinedException} to {@link NotifierListener#onError}), so that it holds no buffer
+         * and every other subscription keeps flowing; it takes notifications again when the call returns.
+         * {@link NotifierStatus#stuckHandlers()} and {@link NotifierStatus#quarantined()} show both.
+         *
+         * @param timeouts at least 1
+         * @return this builder
+         */
+        public Builder stuckHandlerBudget(int timeouts) {
+            if (timeouts < 1) {
+                throw new IllegalArgumentException("'stuckHandlerBudget' must be at least 1, got " + timeouts);
+            }
+            this.stuckHandlerBudget = timeouts;
+            return this;
+        }
+
+        /**
          * Where publishing connections come from. Default: the listening provider. A pooled provider lends a
          * connection per call; any other is kept open as one connection.
          *
@@ -723,7 +746,8 @@ public final class Notifier implements AutoCloseable {
                     maxWorkers,
                     applicationName,
                     listener != null ? listener : new LoggingListener(resolvedName),
-                    threadFactory));
+                    threadFactory,
+                    stuckHandlerBudget));
         }
 
         private static Duration positive(String setting, Duration value) {

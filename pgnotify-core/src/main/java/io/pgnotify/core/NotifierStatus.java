@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param buffered notifications waiting for their handlers
  * @param lastError the last connection or probe failure's message, or {@code null}
  * @param failedChannels subscribed channels the server refused to LISTEN to (by name, why), while the others listen
+ * @param stuckHandlers handler threads that ran past the callback timeout, ignored the interrupt and have not returned
+ * @param quarantined channels with subscriptions quarantined for a stuck handler, with how many each; their
+ *     notifications are dropped (and reported) until the handler returns, while the rest keep flowing
  */
 public record NotifierStatus(
         String name,
@@ -38,7 +41,44 @@ public record NotifierStatus(
         double serverQueueUsage,
         int buffered,
         @Nullable String lastError,
-        Map<String, String> failedChannels) {
+        Map<String, String> failedChannels,
+        int stuckHandlers,
+        Map<String, Integer> quarantined) {
+
+    /** A status without stuck handlers, as before {@code stuckHandlers} and {@code quarantined} existed. */
+    public NotifierStatus(
+            String name,
+            NotifierState state,
+            Set<String> channels,
+            Set<String> listenedChannels,
+            int reconnectAttempts,
+            long reconnects,
+            int backendPid,
+            @Nullable Instant connectedSince,
+            @Nullable Instant lastReconnectAt,
+            @Nullable Instant lastPingAt,
+            double serverQueueUsage,
+            int buffered,
+            @Nullable String lastError,
+            Map<String, String> failedChannels) {
+        this(
+                name,
+                state,
+                channels,
+                listenedChannels,
+                reconnectAttempts,
+                reconnects,
+                backendPid,
+                connectedSince,
+                lastReconnectAt,
+                lastPingAt,
+                serverQueueUsage,
+                buffered,
+                lastError,
+                failedChannels,
+                0,
+                Map.of());
+    }
 
     /** A status without failed channels, as before {@code failedChannels} existed. */
     public NotifierStatus(
@@ -72,14 +112,37 @@ public record NotifierStatus(
                 Map.of());
     }
 
-    /** Copies the failed channels, so the snapshot stays a snapshot. */
+    /** Copies the maps, so the snapshot stays a snapshot. */
     public NotifierStatus {
         failedChannels = Map.copyOf(failedChannels);
+        quarantined = Map.copyOf(quarantined);
+    }
+
+    /** This status with the dispatcher's figures. */
+    NotifierStatus withHandlers(int stuck, Map<String, Integer> quarantinedChannels) {
+        return new NotifierStatus(
+                name,
+                state,
+                channels,
+                listenedChannels,
+                reconnectAttempts,
+                reconnects,
+                backendPid,
+                connectedSince,
+                lastReconnectAt,
+                lastPingAt,
+                serverQueueUsage,
+                buffered,
+                lastError,
+                failedChannels,
+                stuck,
+                quarantinedChannels);
     }
 
     /**
      * Whether the notifier is listening to every subscribed channel (but those in {@link #failedChannels()}, which
-     * were reported when refused) and its last probe, if any, succeeded.
+     * were reported when refused) and its last probe, if any, succeeded. Stuck handlers and quarantined
+     * subscriptions do not make it unhealthy: the connection delivers, and they are reported on their own.
      *
      * @return {@code true} when healthy
      */

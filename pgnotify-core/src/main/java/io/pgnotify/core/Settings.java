@@ -24,7 +24,8 @@ record Settings(
         int maxWorkers,
         String applicationName,
         NotifierListener listener,
-        @Nullable ThreadFactory handlerThreads) {
+        @Nullable ThreadFactory handlerThreads,
+        int stuckHandlerBudget) {
 
     ReconnectPolicy reconnectPolicy() {
         return new ReconnectPolicy(
