@@ -141,6 +141,9 @@ final class LaneWorkers {
      * @return the lane queued meanwhile, or {@code null} to park
      */
     private @Nullable Lane spinForNext() {
+        if (maxSpinNanos == 0) {
+            return null; // spinning is off: no lock taken
+        }
         long budget;
         dispatcher.lock.lock();
         try {
