@@ -18,19 +18,49 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PgnotifyListener implements Listener {
 
-    private final Latencies latencies = new Latencies("pgnotify Notifier (handler entry)");
-    private final Latencies read = new Latencies("  of which: send to listener thread");
-    private final Latencies handoff = new Latencies("  of which: listener thread to handler");
+    private final Latencies latencies;
+    private final Latencies read;
+    private final Latencies handoff;
     private final long clockOffset = clockOffset();
     private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final Notifier notifier;
     private final String channel;
 
     PgnotifyListener(Server server, String channel) {
+        this(server, channel, false);
+    }
+
+    /**
+     * A notifier whose workers spin up to 300 µs for the next notification before they park
+     * ({@code pgnotify.dispatch.spin-micros}, off by default), so that both hand-offs are measured side by side.
+     */
+    static PgnotifyListener spinning(Server server, String channel) {
+        return new PgnotifyListener(server, channel, true);
+    }
+
+    private PgnotifyListener(Server server, String channel, boolean spinning) {
         this.channel = channel;
-        this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
-                .name("bench")
-                .build();
+        String name = spinning ? Report.SPINNING : Report.PGNOTIFY;
+        String prefix = spinning ? "  spinning, of which: " : "  of which: ";
+        this.latencies = new Latencies(name);
+        this.read = new Latencies(prefix + "send to listener thread");
+        this.handoff = new Latencies(prefix + "listener thread to handler");
+        String property = "pgnotify.dispatch.spin-micros";
+        String before = System.getProperty(property);
+        if (spinning) {
+            System.setProperty(property, "300");
+        }
+        try {
+            this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
+                    .name(spinning ? "bench-spinning" : "bench")
+                    .build();
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
     }
 
     @Override

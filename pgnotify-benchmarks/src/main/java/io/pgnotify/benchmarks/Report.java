@@ -14,6 +14,7 @@ import org.HdrHistogram.Histogram;
 final class Report {
 
     static final String PGNOTIFY = "pgnotify Notifier (handler entry)";
+    static final String SPINNING = "pgnotify Notifier, workers spin 300 µs (handler entry)";
     static final String VERTX = "Vert.x PgSubscriber";
     static final String NAIVE = "pgjdbc getNotifications(500) loop";
     static final String LIBPQ = "libpq PQconsumeInput loop (C baseline)";
@@ -184,8 +185,8 @@ final class Report {
                 LIBPQ_GOAL_P99);
         out.println(
                 "| rate | libpq p50 ms | pgnotify/libpq p50 | pgnotify/libpq p99 | Vert.x/libpq p50 | Vert.x/libpq p99"
-                        + " | goal met in runs |");
-        out.println("|---:|---:|---:|---:|---:|---:|---:|");
+                        + " | goal met in runs | spinning/libpq p50 | spinning/libpq p99 |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int rate : rates) {
             List<double[]> perRun = new ArrayList<>();
             List<Row> baseline = new ArrayList<>();
@@ -200,11 +201,14 @@ final class Report {
                 baseline.add(l);
                 Row p = find(step, PGNOTIFY);
                 Row v = find(step, VERTX);
+                Row k = find(step, SPINNING);
                 perRun.add(new double[] {
                     p != null ? p.ms(50) / l.ms(50) : Double.NaN,
                     p != null ? p.ms(99) / l.ms(99) : Double.NaN,
                     v != null ? v.ms(50) / l.ms(50) : Double.NaN,
-                    v != null ? v.ms(99) / l.ms(99) : Double.NaN
+                    v != null ? v.ms(99) / l.ms(99) : Double.NaN,
+                    k != null ? k.ms(50) / l.ms(50) : Double.NaN,
+                    k != null ? k.ms(99) / l.ms(99) : Double.NaN
                 });
             });
             long met = perRun.stream()
@@ -212,7 +216,7 @@ final class Report {
                     .count();
             out.printf(
                     Locale.ROOT,
-                    "| %d/s | %s | %s | %s | %s | %s | %d of %d |%n",
+                    "| %d/s | %s | %s | %s | %s | %s | %d of %d | %s | %s |%n",
                     rate,
                     spread(baseline, r -> r.ms(50)),
                     spreadOf(perRun, 0),
@@ -220,7 +224,9 @@ final class Report {
                     spreadOf(perRun, 2),
                     spreadOf(perRun, 3),
                     met,
-                    perRun.size());
+                    perRun.size(),
+                    spreadOf(perRun, 4),
+                    spreadOf(perRun, 5));
         }
     }
 

@@ -85,7 +85,9 @@ public class DispatcherBenchmark {
                 64,
                 "bench",
                 new NotifierListener() {},
-                null);
+                null,
+                null,
+                2);
         Subscriptions subscriptions = new Subscriptions();
         names = new String[channels];
         for (int c = 0; c < channels; c++) {

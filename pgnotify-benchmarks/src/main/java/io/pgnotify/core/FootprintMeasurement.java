@@ -157,7 +157,9 @@ public final class FootprintMeasurement {
                 64,
                 "footprint",
                 new NotifierListener() {},
-                null);
+                null,
+                null,
+                2);
         return new Dispatcher(settings, subscriptions, new SafeListener(settings.listener(), "footprint"), r -> {
             Thread thread = new Thread(r, "pgnotify-footprint-worker");
             thread.setDaemon(true);

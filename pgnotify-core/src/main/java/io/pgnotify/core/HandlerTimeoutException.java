@@ -4,7 +4,9 @@ import java.time.Duration;
 
 /**
  * Reported to {@link NotifierListener#onError} when a handler runs past the callback timeout. The handler's thread
- * is interrupted and the channel moves on to its next notification.
+ * is interrupted; its subscription waits for it to return (a handler never runs twice at once) while the channel's
+ * other handlers carry on. A handler that ignores the interrupt for long leads to a
+ * {@link SubscriptionQuarantinedException}.
  */
 public final class HandlerTimeoutException extends RuntimeException {
 
@@ -14,7 +16,7 @@ public final class HandlerTimeoutException extends RuntimeException {
 
     HandlerTimeoutException(String channel, Duration timeout) {
         super("Handler on channel '" + channel + "' ran past the callback timeout of " + timeout
-                + "; it was interrupted and the channel moved on");
+                + "; it was interrupted and its subscription waits for it to return");
         this.channel = channel;
     }
 

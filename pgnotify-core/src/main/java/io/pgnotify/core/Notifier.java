@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@link NotifierListener#onReconnect}: notifications sent while it was disconnected are lost, and that call is the
  * signal to resynchronise. Delivery is at most once; while connected nothing is lost.
  *
- * <p>Notifications go to handlers on worker threads through a bounded buffer: per channel one at a time and in order,
- * different channels in parallel. A full buffer is handled by the {@link OverflowPolicy}.
+ * <p>Notifications go to handlers on worker threads through a bounded buffer: per subscription one at a time and in
+ * order, different subscriptions in parallel. A full buffer is handled by the {@link OverflowPolicy}.
  *
  * <pre>{@code
  * Notifier notifier = Notifier.builder(ConnectionProvider.of(url, user, password)).build();
@@ -302,7 +302,10 @@ public final class Notifier implements AutoCloseable {
      * @return the status
      */
     public NotifierStatus status() {
-        return supervisor.status(channels(), run.dispatcher.buffered());
+        Dispatcher dispatcher = run.dispatcher;
+        return supervisor
+                .status(channels(), dispatcher.buffered())
+                .withHandlers(dispatcher.stuckHandlers(), dispatcher.quarantined());
     }
 
     /**

@@ -34,6 +34,7 @@ abstract class NotifierBuilder {
     private @Nullable NotifierListener listener;
     private @Nullable ThreadFactory threadFactory;
     private @Nullable Duration maxLifetime;
+    private int stuckHandlerBudget = 2;
 
     NotifierBuilder(ConnectionProvider provider) {
         this.provider = Objects.requireNonNull(provider, "'provider' must not be null");
@@ -156,8 +157,8 @@ abstract class NotifierBuilder {
     }
 
     /**
-     * How long a handler may run before it is reported as timed out, interrupted, and its channel moves on.
-     * Default 30 s.
+     * How long a handler may run before it is reported as timed out and interrupted; its subscription waits for it
+     * (the channel's other handlers do not), up to the {@link #stuckHandlerBudget}. Default 30 s.
      *
      * @param timeout a positive duration
      * @return this builder
@@ -264,6 +265,26 @@ abstract class NotifierBuilder {
     }
 
     /**
+     * How many callback timeouts a handler that ignores interruption may hold its subscription before the
+     * subscription is quarantined. Default 2. A handler never runs twice at once, so a stuck handler holds one
+     * thread and its subscription waits for it; once quarantined, the subscription's waiting and arriving
+     * notifications are dropped and reported to {@link NotifierListener#onDrop} (with a
+     * {@link SubscriptionQuarantinedException} to {@link NotifierListener#onError}), so that it holds no buffer
+     * and every other subscription keeps flowing; it takes notifications again when the call returns.
+     * {@link NotifierStatus#stuckHandlers()} and {@link NotifierStatus#quarantined()} show both.
+     *
+     * @param timeouts at least 1
+     * @return this builder
+     */
+    public Notifier.Builder stuckHandlerBudget(int timeouts) {
+        if (timeouts < 1) {
+            throw new IllegalArgumentException("'stuckHandlerBudget' must be at least 1, got " + timeouts);
+        }
+        this.stuckHandlerBudget = timeouts;
+        return self();
+    }
+
+    /**
      * Replaces the listening session once it is this old, make-before-break and without a gap (see
      * {@link Notifier#rotate()}), with up to 10% jitter so that many notifiers do not rotate at once. For proxies and
      * poolers that age connections out, and for rotating credentials. Default: off.
@@ -320,7 +341,8 @@ abstract class NotifierBuilder {
                 applicationName,
                 listener != null ? listener : new LoggingListener(resolvedName),
                 threadFactory,
-                maxLifetime));
+                maxLifetime,
+                stuckHandlerBudget));
     }
 
     private static Duration positive(String setting, Duration value) {

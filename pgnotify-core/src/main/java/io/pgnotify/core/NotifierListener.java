@@ -66,7 +66,10 @@ public interface NotifierListener {
     default void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {}
 
     /**
-     * A notification was dropped by {@link OverflowPolicy#DROP_NEWEST} or {@link OverflowPolicy#DROP_OLDEST}.
+     * A notification was dropped by {@link OverflowPolicy#DROP_NEWEST} or {@link OverflowPolicy#DROP_OLDEST}, or a
+     * quarantined subscription did not get it ({@link SubscriptionQuarantinedException}; called once per such
+     * subscription). With several handlers on its channel, {@code DROP_OLDEST} may drop a notification some of them
+     * already handled: each handler has its own lane.
      *
      * @param notification the dropped notification
      */

@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * @param sessionAge how long the current listening session has been open (rotations open new ones), or {@code null}
  * @param lastRotationAt when the last rotation completed, or {@code null}
  * @param rotations completed rotations since start
+ * @param stuckHandlers handler threads that ran past the callback timeout, ignored the interrupt and have not returned
+ * @param quarantined channels with subscriptions quarantined for a stuck handler, with how many each; their
+ *     notifications are dropped (and reported) until the handler returns, while the rest keep flowing
  */
 public record NotifierStatus(
         String name,
@@ -45,9 +48,11 @@ public record NotifierStatus(
         Map<String, String> failedChannels,
         @Nullable Duration sessionAge,
         @Nullable Instant lastRotationAt,
-        long rotations) {
+        long rotations,
+        int stuckHandlers,
+        Map<String, Integer> quarantined) {
 
-    /** A status without rotations, as before {@code sessionAge} existed. */
+    /** A status without rotations and stuck handlers, as before {@code sessionAge} and {@code stuckHandlers} existed. */
     public NotifierStatus(
             String name,
             NotifierState state,
@@ -80,7 +85,9 @@ public record NotifierStatus(
                 failedChannels,
                 null,
                 null,
-                0);
+                0,
+                0,
+                Map.of());
     }
 
     /** A status without failed channels, as before {@code failedChannels} existed. */
@@ -115,14 +122,40 @@ public record NotifierStatus(
                 Map.of());
     }
 
-    /** Copies the failed channels, so the snapshot stays a snapshot. */
+    /** Copies the maps, so the snapshot stays a snapshot. */
     public NotifierStatus {
         failedChannels = Map.copyOf(failedChannels);
+        quarantined = Map.copyOf(quarantined);
+    }
+
+    /** This status with the dispatcher's figures. */
+    NotifierStatus withHandlers(int stuck, Map<String, Integer> quarantinedChannels) {
+        return new NotifierStatus(
+                name,
+                state,
+                channels,
+                listenedChannels,
+                reconnectAttempts,
+                reconnects,
+                backendPid,
+                connectedSince,
+                lastReconnectAt,
+                lastPingAt,
+                serverQueueUsage,
+                buffered,
+                lastError,
+                failedChannels,
+                sessionAge,
+                lastRotationAt,
+                rotations,
+                stuck,
+                quarantinedChannels);
     }
 
     /**
      * Whether the notifier is listening to every subscribed channel (but those in {@link #failedChannels()}, which
-     * were reported when refused) and its last probe, if any, succeeded.
+     * were reported when refused) and its last probe, if any, succeeded. Stuck handlers and quarantined
+     * subscriptions do not make it unhealthy: the connection delivers, and they are reported on their own.
      *
      * @return {@code true} when healthy
      */

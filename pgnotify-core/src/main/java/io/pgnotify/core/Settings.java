@@ -25,9 +25,10 @@ record Settings(
         String applicationName,
         NotifierListener listener,
         @Nullable ThreadFactory handlerThreads,
-        @Nullable Duration maxLifetime) {
+        @Nullable Duration maxLifetime,
+        int stuckHandlerBudget) {
 
-    /** Without a maximum session lifetime (no rotation). */
+    /** Without a maximum session lifetime (no rotation), with the default stuck-handler budget. */
     Settings(
             String name,
             ConnectionProvider provider,
@@ -68,7 +69,8 @@ record Settings(
                 applicationName,
                 listener,
                 handlerThreads,
-                null);
+                null,
+                2);
     }
 
     ReconnectPolicy reconnectPolicy() {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Which handlers each channel has. Reads are lock-free (dispatch reads the handler array of a channel per
@@ -17,6 +18,8 @@ final class Subscriptions {
     private final ConcurrentHashMap<String, Entry[]> byChannel = new ConcurrentHashMap<>();
     private final Set<String> channels = Collections.unmodifiableSet(byChannel.keySet());
     private volatile long version;
+    // Told of each subscription that ends, after it has left its channel's handlers: the dispatcher ends its lane.
+    private volatile Consumer<Entry> removed = entry -> {};
 
     Entry add(String channel, NotificationHandler handler) {
         Entry entry = new Entry(channel, handler, this);
@@ -74,6 +77,11 @@ final class Subscriptions {
         return channels;
     }
 
+    /** Sets who is told of each subscription that ends (one at a time: a new dispatcher replaces the last). */
+    void onRemoved(Consumer<Entry> listener) {
+        this.removed = listener;
+    }
+
     long version() {
         return version;
     }
@@ -102,6 +110,7 @@ final class Subscriptions {
             if (active) {
                 active = false;
                 owner.remove(this);
+                owner.removed.accept(this);
                 onChange.run();
             }
         }

@@ -513,6 +513,8 @@ final class Supervisor implements Runnable {
                 Map.copyOf(rejected),
                 s == null ? null : Duration.between(s.openedAt(), Instant.now()),
                 lastRotationAt,
-                rotations);
+                rotations,
+                0,
+                Map.of());
     }
 }

@@ -54,6 +54,8 @@ class ReliabilityInputTests {
                 Notifier.builder(Notifiers.provider())
                         .name("hostile")
                         .callbackTimeout(Duration.ofMillis(300))
+                        // "hangs" ignores interrupts for 1 s, past 3 timeouts: waited for, not quarantined
+                        .stuckHandlerBudget(5)
                         .listener(ledger),
                 ledger);
         traffic = new Traffic(ledger, () -> TestDatabase.shared().connect(), 300).start();

@@ -21,6 +21,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * reconnecting, after giving up ({@code FAILED}), while stopped, and when the probe does not come back, as behind a
  * transaction-mode pooler; the {@code error} detail says why. Details never contain a URL, user or password.
  *
+ * <p>The {@code stuckHandlers} detail counts handler threads that ran past the callback timeout and ignored their
+ * interrupt, and {@code quarantined} (when any) names the channels whose subscriptions were quarantined for one. Neither
+ * makes the status {@code DOWN}: the connection still delivers to every other subscription, and a restart would not
+ * free a thread stuck in uninterruptible work; the gauge {@code pgnotify.handlers.stuck} is what to alert on.
+ *
  * <p>With durable channels, the {@code durable} detail shows each group's position, lag, age of its oldest unhandled
  * message, owner and dead letters; it does not change the status, which is the listening connection's.
  */
@@ -68,7 +73,11 @@ public final class PgNotifyHealthIndicator implements HealthIndicator {
                 .withDetail("reconnectAttempts", status.reconnectAttempts())
                 .withDetail("reconnects", status.reconnects())
                 .withDetail("serverQueueUsage", status.serverQueueUsage())
-                .withDetail("buffered", status.buffered());
+                .withDetail("buffered", status.buffered())
+                .withDetail("stuckHandlers", status.stuckHandlers());
+        if (!status.quarantined().isEmpty()) {
+            health.withDetail("quarantined", new java.util.TreeMap<>(status.quarantined()));
+        }
         Set<String> notListened = new TreeSet<>(status.channels());
         notListened.removeAll(status.listenedChannels());
         if (!notListened.isEmpty()) {

@@ -17,6 +17,9 @@ public final class PgNotifyConnectionMetrics implements MeterBinder {
     /** Notifications waiting for their handlers. */
     public static final String BUFFER_USED = "pgnotify.buffer.used";
 
+    /** Handler threads that ran past the callback timeout, ignored the interrupt and have not returned. */
+    public static final String HANDLERS_STUCK = "pgnotify.handlers.stuck";
+
     /** {@code pg_notification_queue_usage()} at the last ping, 0 to 1. */
     public static final String SERVER_QUEUE_USAGE = "pgnotify.server.queue.usage";
 
@@ -42,6 +45,11 @@ public final class PgNotifyConnectionMetrics implements MeterBinder {
                 .register(registry);
         Gauge.builder(BUFFER_USED, notifier, n -> n.status().buffered())
                 .description("Notifications received and waiting for their handlers")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(HANDLERS_STUCK, notifier, n -> n.status().stuckHandlers())
+                .description("Handler threads past the callback timeout that ignored their interrupt and have not"
+                        + " returned; each holds one worker, and its subscription is quarantined past the stuck budget")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder(SERVER_QUEUE_USAGE, notifier, n -> n.status().serverQueueUsage())

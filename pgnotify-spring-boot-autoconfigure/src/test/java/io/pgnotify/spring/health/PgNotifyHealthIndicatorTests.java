@@ -61,6 +61,35 @@ class PgNotifyHealthIndicatorTests {
     }
 
     @Test
+    void staysUpWithAStuckHandlerAndShowsItsQuarantinedSubscription() throws Exception {
+        start(ConnectionProvider.of(db.url(), ROLE, PASSWORD), b -> b.callbackTimeout(Duration.ofMillis(200)));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        notifier.subscribe("health.stuck", n -> {
+            while (release.getCount() > 0) { // ignores interruption
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                Thread.interrupted();
+            }
+        });
+        awaitStatus(Status.UP);
+        assertThat(indicator.health().getDetails())
+                .containsEntry("stuckHandlers", 0)
+                .doesNotContainKey("quarantined");
+
+        notifier.publish("health.stuck", "x");
+
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(indicator.health().getDetails())
+                        .containsEntry("stuckHandlers", 1)
+                        .containsEntry("quarantined", Map.of("health.stuck", 1)));
+        assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+        release.countDown();
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(indicator.health().getDetails())
+                        .containsEntry("stuckHandlers", 0)
+                        .doesNotContainKey("quarantined"));
+    }
+
+    @Test
     void isUpWithDetailsWhileListeningToEveryChannel() {
         start(ConnectionProvider.of(db.url(), ROLE, PASSWORD), b -> b);
         notifier.subscribe("health.orders", n -> {});

@@ -156,6 +156,36 @@ class PgNotifyMetricsTests {
     }
 
     @Test
+    void gaugesHandlersStuckPastTheirInterrupt() throws Exception {
+        start(100, b -> b.callbackTimeout(Duration.ofMillis(200)));
+        CountDownLatch release = new CountDownLatch(1);
+        notifier.subscribe("metrics.stuck", n -> {
+            while (release.getCount() > 0) { // ignores interruption
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                Thread.interrupted();
+            }
+        });
+        assertThat(registry.get(PgNotifyConnectionMetrics.HANDLERS_STUCK)
+                        .gauge()
+                        .value())
+                .isZero();
+
+        notifier.publish("metrics.stuck", "x");
+
+        eventually()
+                .until(() -> registry.get(PgNotifyConnectionMetrics.HANDLERS_STUCK)
+                                .gauge()
+                                .value()
+                        == 1);
+        release.countDown();
+        eventually()
+                .until(() -> registry.get(PgNotifyConnectionMetrics.HANDLERS_STUCK)
+                                .gauge()
+                                .value()
+                        == 0);
+    }
+
+    @Test
     void describesEveryMeter() throws Exception {
         start(100, b -> b);
         notifier.subscribe("metrics.described", n -> {});
@@ -179,6 +209,7 @@ class PgNotifyMetricsTests {
                         PgNotifyConnectionMetrics.RECONNECTS,
                         PgNotifyConnectionMetrics.CONNECTION_UP,
                         PgNotifyConnectionMetrics.BUFFER_USED,
+                        PgNotifyConnectionMetrics.HANDLERS_STUCK,
                         PgNotifyConnectionMetrics.SERVER_QUEUE_USAGE);
         for (Meter meter : registry.getMeters()) {
             assertThat(meter.getId().getDescription())

@@ -27,7 +27,10 @@ public class PgNotifyProperties implements InitializingBean {
     /** How long a ping, a LISTEN or the probe may take before the connection is given up as dead. */
     private Duration pingTimeout = Duration.ofSeconds(5);
 
-    /** How long a listener method may run before it is reported, interrupted, and its channel moves on. */
+    /**
+     * How long a listener method may run before it is reported and interrupted; the channel's other listeners carry
+     * on, and a method that ignores the interrupt for two such timeouts has its subscription quarantined.
+     */
     private Duration callbackTimeout = Duration.ofSeconds(30);
 
     /** How many received notifications may wait for their listener methods. */

@@ -1,0 +1,96 @@
+package io.pgnotify.benchmarks;
+
+import io.pgnotify.core.ConnectionProvider;
+import io.pgnotify.core.Notifier;
+import io.pgnotify.core.NotifierState;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The CPU time a process with a listening {@link Notifier} uses over a quiet period, or while it receives a steady
+ * rate, for comparing dispatcher settings in two processes started side by side (so that both see the same noise):
+ *
+ * <pre>
+ * java -Dpgnotify.dispatch.spin-micros=300 -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
+ *     io.pgnotify.benchmarks.NotifierCpu --rate 0 --seconds 60 &amp;
+ * java -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar io.pgnotify.benchmarks.NotifierCpu --rate 0 --seconds 60
+ * </pre>
+ *
+ * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy (a spinning worker
+ * spins only after recent traffic). With {@code --rate N > 0} the process also publishes N/s on its own channel during
+ * the measurement; both processes pay the same for publishing, so the difference is the dispatcher's. Prints one CSV
+ * line: spin setting, rate, seconds, process CPU ms, notifications handled.
+ */
+public final class NotifierCpu {
+
+    private NotifierCpu() {}
+
+    public static void main(String[] args) throws Exception {
+        Flags flags = Flags.parse(args);
+        int rate = flags.number("rate", 0);
+        int seconds = flags.number("seconds", 60);
+        String url = flags.text("url", "jdbc:postgresql://127.0.0.1:5432/postgres");
+        String user = flags.text("user", "postgres");
+        String channel = "cpu_" + ProcessHandle.current().pid();
+        AtomicLong handled = new AtomicLong();
+        try (Notifier notifier = Notifier.builder(ConnectionProvider.of(url, user, ""))
+                        .name("cpu")
+                        .build();
+                Connection publisher = DriverManager.getConnection(url, user, "")) {
+            notifier.subscribe(channel, n -> handled.incrementAndGet());
+            notifier.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (notifier.state() != NotifierState.LISTENING && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            PreparedStatement notify = publisher.prepareStatement("SELECT pg_notify(?, ?)");
+            publish(notify, channel, 5000, Duration.ofSeconds(2));
+            Thread.sleep(2000);
+            long before = cpuNanos();
+            long handledBefore = handled.get();
+            if (rate > 0) {
+                publish(notify, channel, rate, Duration.ofSeconds(seconds));
+            } else {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            }
+            long cpu = cpuNanos() - before;
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s,%d,%d,%.1f,%d%n",
+                    System.getProperty("pgnotify.dispatch.spin-micros", "0"),
+                    rate,
+                    seconds,
+                    cpu / 1e6,
+                    handled.get() - handledBefore);
+        }
+    }
+
+    private static void publish(PreparedStatement notify, String channel, int rate, Duration duration)
+            throws Exception {
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime();
+        long count = duration.toNanos() / interval;
+        for (long i = 0; i < count; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            notify.setString(1, channel);
+            notify.setString(2, Long.toString(i));
+            notify.execute();
+        }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}
