@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The reader of the listening connection: stuck inside a message, reading at shutdown, failing unexpectedly. */
@@ -50,8 +51,12 @@ class NotifierReaderTests {
                 notifier.publish("half.a", "cut in the middle");
                 // pgjdbc reads the rest of a begun message without a timeout: the watchdog must abort it within the
                 // reader's longest wait plus the ping timeout
-                await().atMost(Duration.ofSeconds(6))
-                        .until(() -> !notifier.status().healthy());
+                try {
+                    await().atMost(Duration.ofSeconds(6))
+                            .until(() -> !notifier.status().healthy());
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("Still healthy: " + notifier.status() + "\n" + threads(), e);
+                }
                 await().atMost(Duration.ofSeconds(6)).until(() -> events.log.contains("disconnect"));
 
                 proxy.restore();
@@ -84,6 +89,23 @@ class NotifierReaderTests {
             assertThat(stopped.get(40, TimeUnit.SECONDS)).isTrue();
             assertThat(handled.get()).isEqualTo(1200);
         }
+    }
+
+    /** Where the notifier's and the proxy's threads are, for a failure's message. */
+    private static String threads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("pgnotify-") || thread.getName().startsWith("tcp-proxy-")) {
+                dump.append(thread.getName())
+                        .append(' ')
+                        .append(thread.getState())
+                        .append('\n');
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    dump.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     private static List<String> numbers(int from, int to) {
