@@ -13,6 +13,11 @@ import io.pgnotify.spring.PgNotifyTemplate;
 import io.pgnotify.spring.boot.autoconfigure.metrics.ObservedApplications;
 import io.pgnotify.spring.health.PgNotifyHealthIndicator;
 import io.pgnotify.spring.metrics.PgNotifyConnectionMetrics;
+import io.pgnotify.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,8 +74,12 @@ class PgNotifyRotationTests {
                             },
                             "rotation-publisher");
                     publisher.start();
+                    AtomicInteger mostSessions = new AtomicInteger();
                     try {
-                        await().atMost(Duration.ofSeconds(30)).until(() -> listeners.rotated.size() >= ROTATIONS);
+                        await().atMost(Duration.ofSeconds(30)).until(() -> {
+                            mostSessions.accumulateAndGet(listeningSessions("pgnotify-rotation"), Math::max);
+                            return listeners.rotated.size() >= ROTATIONS;
+                        });
                     } finally {
                         publishing.set(false);
                         publisher.join(10_000);
@@ -104,6 +113,9 @@ class PgNotifyRotationTests {
                             .as("application NotifierListener beans hear onRotate too")
                             .isGreaterThanOrEqualTo(ROTATIONS);
                     assertThat(notifier.status().reconnects()).isZero();
+                    assertThat(mostSessions.get())
+                            .as("listening sessions seen at once in pg_stat_activity")
+                            .isBetween(1, 2);
 
                     // The meter and the health component show the rotations.
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -153,6 +165,18 @@ class PgNotifyRotationTests {
                             .rootCause()
                             .hasMessage("pgnotify.listener.max-lifetime must be positive (or unset for never), got "
                                     + Duration.parse(value.equals("0s") ? "PT0S" : "PT-5S")));
+        }
+    }
+
+    private static int listeningSessions(String applicationName) throws SQLException {
+        try (Connection c = TestDatabase.shared().connect();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            s.setString(1, applicationName);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
