@@ -22,8 +22,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code pgnotify} actuator endpoint: the listening connection (state, backend pid, {@code application_name}, last
- * reconnect, session age and last rotation) and every channel with its listeners and counts of notifications received, dropped and failed. Never shows
- * a URL, user, password or payload.
+ * reconnect, session age and rotations) and every channel with its listeners and counts of notifications received,
+ * dropped and failed. Never shows a URL, user, password or payload.
  */
 @Endpoint(id = "pgnotify")
 public final class PgNotifyEndpoint {

@@ -103,8 +103,7 @@ final class NotifierListeners implements NotifierListener {
     /**
      * The starter's own hooks: lets the application's startup finish once listening, publishes a {@link
      * PgNotifyReconnectedEvent} after every reconnect and a {@link PgNotifyRotatedEvent} after every rotation, and logs
-     * handler
-     * timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
+     * handler timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
      * {@code PgListenerErrorHandler}).
      */
     static final class Internal implements NotifierListener {
