@@ -7,6 +7,7 @@ import io.pgnotify.core.durable.GroupStatus;
 import io.pgnotify.spring.PgListenerEndpoint;
 import io.pgnotify.spring.PgListenerEndpointRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code pgnotify} actuator endpoint: the listening connection (state, backend pid, {@code application_name}, last
- * reconnect) and every channel with its listeners and counts of notifications received, dropped and failed. Never shows
- * a URL, user, password or payload.
+ * reconnect, session age and rotations) and every channel with its listeners and counts of notifications received,
+ * dropped and failed. Never shows a URL, user, password or payload.
  */
 @Endpoint(id = "pgnotify")
 public final class PgNotifyEndpoint {
@@ -114,6 +115,9 @@ public final class PgNotifyEndpoint {
                 status.connectedSince(),
                 status.reconnects(),
                 status.lastReconnectAt(),
+                status.sessionAge(),
+                status.rotations(),
+                status.lastRotationAt(),
                 status.lastPingAt(),
                 status.lastError(),
                 channels,
@@ -142,6 +146,9 @@ public final class PgNotifyEndpoint {
      * @param connectedSince when the listening connection was opened
      * @param reconnects completed reconnects since start
      * @param lastReconnect when the last reconnect completed
+     * @param sessionAge how long the current listening session has been open, {@code null} while not connected
+     * @param rotations completed rotations (gapless replacements of the listening session) since start
+     * @param lastRotation when the last rotation completed, {@code null} before the first
      * @param lastPing when the last ping and end-to-end probe succeeded
      * @param lastError the last connection or probe failure
      * @param channels every channel, by name
@@ -155,6 +162,9 @@ public final class PgNotifyEndpoint {
             @Nullable Instant connectedSince,
             long reconnects,
             @Nullable Instant lastReconnect,
+            @Nullable Duration sessionAge,
+            long rotations,
+            @Nullable Instant lastRotation,
             @Nullable Instant lastPing,
             @Nullable String lastError,
             Map<String, ChannelDescriptor> channels,

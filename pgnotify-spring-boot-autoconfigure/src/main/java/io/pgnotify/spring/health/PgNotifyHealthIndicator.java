@@ -26,6 +26,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * makes the status {@code DOWN}: the connection still delivers to every other subscription, and a restart would not
  * free a thread stuck in uninterruptible work; the gauge {@code pgnotify.handlers.stuck} is what to alert on.
  *
+ * <p>The {@code sessionAge} detail says how long the current listening session has been open, {@code rotations}
+ * how many times it was replaced without a gap ({@code pgnotify.listener.max-lifetime} or {@code rotate()}), and
+ * {@code lastRotation} when that last happened. A rotation does not make the status {@code DOWN}.
+ *
  * <p>With durable channels, the {@code durable} detail shows each group's position, lag, age of its oldest unhandled
  * message, owner and dead letters; it does not change the status, which is the listening connection's.
  */
@@ -74,7 +78,16 @@ public final class PgNotifyHealthIndicator implements HealthIndicator {
                 .withDetail("reconnects", status.reconnects())
                 .withDetail("serverQueueUsage", status.serverQueueUsage())
                 .withDetail("buffered", status.buffered())
-                .withDetail("stuckHandlers", status.stuckHandlers());
+                .withDetail("stuckHandlers", status.stuckHandlers())
+                .withDetail("rotations", status.rotations());
+        Duration sessionAge = status.sessionAge();
+        if (sessionAge != null) {
+            health.withDetail("sessionAge", sessionAge.toString());
+        }
+        Instant lastRotation = status.lastRotationAt();
+        if (lastRotation != null) {
+            health.withDetail("lastRotation", lastRotation.toString());
+        }
         if (!status.quarantined().isEmpty()) {
             health.withDetail("quarantined", new java.util.TreeMap<>(status.quarantined()));
         }

@@ -26,6 +26,9 @@ public final class PgNotifyConnectionMetrics implements MeterBinder {
     /** Completed reconnects since start. */
     public static final String RECONNECTS = "pgnotify.reconnects";
 
+    /** Completed rotations (gapless replacements of the listening session) since start. */
+    public static final String ROTATIONS = "pgnotify.rotations";
+
     private final Notifier notifier;
 
     /**
@@ -60,6 +63,10 @@ public final class PgNotifyConnectionMetrics implements MeterBinder {
         FunctionCounter.builder(RECONNECTS, notifier, n -> n.status().reconnects())
                 .description("Reconnects of the listening connection after it was lost; notifications sent"
                         + " while disconnected were lost")
+                .register(registry);
+        FunctionCounter.builder(ROTATIONS, notifier, n -> n.status().rotations())
+                .description("Gapless replacements of the listening session (rotate() or max-lifetime); nothing"
+                        + " was lost or repeated, and they are not reconnects")
                 .register(registry);
     }
 }

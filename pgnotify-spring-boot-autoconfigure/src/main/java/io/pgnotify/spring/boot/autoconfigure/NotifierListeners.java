@@ -7,6 +7,7 @@ import io.pgnotify.core.Notifier;
 import io.pgnotify.core.NotifierListener;
 import io.pgnotify.spring.PgListenerEndpoint;
 import io.pgnotify.spring.PgNotifyReconnectedEvent;
+import io.pgnotify.spring.PgNotifyRotatedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,11 @@ final class NotifierListeners implements NotifierListener {
     }
 
     @Override
+    public void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {
+        each("onRotate", l -> l.onRotate(oldBackendPid, newBackendPid, overlap));
+    }
+
+    @Override
     public void onDrop(Notification notification) {
         each("onDrop", l -> l.onDrop(notification));
     }
@@ -96,8 +102,8 @@ final class NotifierListeners implements NotifierListener {
 
     /**
      * The starter's own hooks: lets the application's startup finish once listening, publishes a {@link
-     * PgNotifyReconnectedEvent} after every reconnect and logs handler
-     * timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
+     * PgNotifyReconnectedEvent} after every reconnect and a {@link PgNotifyRotatedEvent} after every rotation, and logs
+     * handler timeouts and the failures of handlers that are not {@code @PgListener} methods (those go to the
      * {@code PgListenerErrorHandler}).
      */
     static final class Internal implements NotifierListener {
@@ -129,6 +135,14 @@ final class NotifierListeners implements NotifierListener {
             Notifier source = notifier();
             if (source != null) {
                 events.publishEvent(new PgNotifyReconnectedEvent(source, attempts, downtime));
+            }
+        }
+
+        @Override
+        public void onRotate(int oldBackendPid, int newBackendPid, Duration overlap) {
+            Notifier source = notifier();
+            if (source != null) {
+                events.publishEvent(new PgNotifyRotatedEvent(source, oldBackendPid, newBackendPid, overlap));
             }
         }
 

@@ -140,6 +140,10 @@ public final class PgNotifyAutoConfiguration {
             if (properties.getMaxWorkers() != null) {
                 builder.maxWorkers(properties.getMaxWorkers());
             }
+            Duration maxLifetime = properties.getListener().getMaxLifetime();
+            if (maxLifetime != null) {
+                builder.maxLifetime(maxLifetime);
+            }
             ThreadFactory handlerThreads = PgNotifyThreading.handlerThreadFactory(environment);
             if (handlerThreads != null) {
                 builder.threadFactory(handlerThreads);

@@ -200,6 +200,14 @@ public class PgNotifyProperties implements InitializingBean {
         /** The most notifications a @PgListener(batch = true) method receives at once. */
         private int batchSize = 100;
 
+        /**
+         * Age at which the listening session is replaced by a new one, make-before-break and without losing or
+         * repeating a notification (with up to 10% jitter). For proxies, poolers and managed databases that age
+         * connections out, and for credentials that expire, such as IAM tokens. A rotation is not a reconnect. Default:
+         * never.
+         */
+        private @Nullable Duration maxLifetime;
+
         private final Retry retry = new Retry();
 
         public boolean isAutoStartup() {
@@ -224,6 +232,14 @@ public class PgNotifyProperties implements InitializingBean {
 
         public void setBatchSize(int batchSize) {
             this.batchSize = batchSize;
+        }
+
+        public @Nullable Duration getMaxLifetime() {
+            return maxLifetime;
+        }
+
+        public void setMaxLifetime(@Nullable Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
         }
 
         public Map<String, String> getProperties() {
@@ -278,6 +294,9 @@ public class PgNotifyProperties implements InitializingBean {
                     "pgnotify.listener.application-name must be at most " + NotifyLimits.MAX_CHANNEL_BYTES
                             + " bytes, got " + bytes);
             check(batchSize >= 1, "pgnotify.listener.batch-size must be at least 1, got " + batchSize);
+            check(
+                    maxLifetime == null || (!maxLifetime.isNegative() && !maxLifetime.isZero()),
+                    "pgnotify.listener.max-lifetime must be positive (or unset for never), got " + maxLifetime);
             retry.validate();
         }
     }

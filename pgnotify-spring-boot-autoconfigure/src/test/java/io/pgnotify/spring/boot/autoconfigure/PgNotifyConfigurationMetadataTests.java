@@ -33,6 +33,7 @@ class PgNotifyConfigurationMetadataTests {
                         "pgnotify.listener.auto-startup",
                         "pgnotify.listener.batch-size",
                         "pgnotify.listener.phase",
+                        "pgnotify.listener.max-lifetime",
                         "pgnotify.listener.properties",
                         "pgnotify.listener.retry.max-retries",
                         "pgnotify.listener.retry.delay",

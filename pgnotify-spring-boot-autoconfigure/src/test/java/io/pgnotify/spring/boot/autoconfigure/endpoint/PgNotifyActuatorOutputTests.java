@@ -114,9 +114,19 @@ class PgNotifyActuatorOutputTests {
                         .path("id")
                         .asString())
                 .isEqualTo("orders");
+        // The session's age and its rotations (none: max-lifetime is not set), in health and the endpoint.
+        assertThat(health.path("details").path("rotations").asLong()).isZero();
+        assertThat(health.path("details").path("sessionAge").asString()).startsWith("PT");
+        assertThat(health.path("details").has("lastRotation")).isFalse();
+        assertThat(endpoint.path("rotations").asLong()).isZero();
+        assertThat(endpoint.path("sessionAge").asString()).startsWith("PT");
         JsonNode metrics = get("metrics");
         assertThat(metrics.path("names").toString())
-                .contains("pgnotify.notifications.received", "pgnotify.connection.up", "pgnotify.handler.duration");
+                .contains(
+                        "pgnotify.notifications.received",
+                        "pgnotify.connection.up",
+                        "pgnotify.handler.duration",
+                        "pgnotify.rotations");
 
         for (String path : List.of(
                 "health",
