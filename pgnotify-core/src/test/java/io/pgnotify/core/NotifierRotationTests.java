@@ -9,8 +9,10 @@ import io.pgnotify.core.Notifiers.Recorder;
 import io.pgnotify.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -90,6 +92,46 @@ class NotifierRotationTests {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> recorder.payloads().size() == 2);
             assertThat(recorder.payloads()).containsExactly("before", "after");
+            assertThat(hooks.events.log).doesNotContain("disconnect", "reconnect");
+        }
+    }
+
+    @Test
+    void aRotationBehindAHandlerBacklogLongerThanThePingTimeoutCompletesWithoutAGap() throws Exception {
+        Rotations hooks = new Rotations();
+        Recorder recorder = new Recorder();
+        RotatingProvider provider = new RotatingProvider(Notifiers.provider());
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            payloads.add(Integer.toString(i));
+        }
+        try (Notifier notifier = builder("backlog", provider, hooks)
+                .pingTimeout(Duration.ofSeconds(1))
+                .bufferSize(1)
+                .build()) {
+            notifier.subscribe("backlog.a", n -> {
+                Thread.sleep(10); // a handler's work: 300 of them take three ping timeouts
+                recorder.handle(n);
+            });
+            notifier.start();
+            Notifiers.awaitListening(notifier);
+            // committed as the rotation opens its connection: before the new LISTEN and the marker, so the old
+            // session must deliver all 300 into the full buffer before it reaches the marker (slow, not dead)
+            provider.beforeNext = () -> {
+                try {
+                    notifier.publishAll("backlog.a", payloads);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            provider.next.set(RotatingProvider.Next.HOOK);
+
+            notifier.rotate().get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> recorder.payloads().size() >= 300);
+            assertThat(recorder.payloads()).containsExactlyElementsOf(payloads);
+            assertThat(notifier.status().rotations()).isEqualTo(1);
             assertThat(hooks.events.log).doesNotContain("disconnect", "reconnect");
         }
     }
