@@ -192,7 +192,7 @@ public final class Notifier implements AutoCloseable {
      *     abandoned or the notifier is not listening
      */
     public CompletableFuture<Void> rotate() {
-        return supervisor.requestRotation();
+        return supervisor.rotations.requestRotation();
     }
 
     /**
