@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The listener thread: opens a {@link Session}, has a {@link SessionReader} read it, and when it is lost opens the
- * next with backoff. It drives the state machine and keeps the gap accounting (a gap exists from the loss of any
- * session that had LISTENed until the next one is verified, and is announced by {@code onReconnect}); the figures it
- * publishes are in {@link SupervisorStatus}, the rotations in {@link Rotations}.
+ * next with backoff. It drives the state machine and announces what happens to its sessions (connect, disconnect,
+ * the gap as a reconnect); it counts its attempts in {@link Attempts}, publishes its figures in
+ * {@link SupervisorStatus} and rotates through {@link Rotations}.
  */
 final class Supervisor implements Runnable {
 
@@ -27,7 +27,6 @@ final class Supervisor implements Runnable {
     private final Subscriptions subscriptions;
     private final ControlHooks hooks;
     private final Publisher publisher;
-    private final ReconnectPolicy policy;
     private final String name;
     final ListenerControl control;
     final SupervisorStatus status;
@@ -37,24 +36,12 @@ final class Supervisor implements Runnable {
     final String privateChannel =
             "pgnotify." + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
-    // The listening session (the next one while rotating is Rotations.next()); only the listener thread reads it, the
-    // watchdog and shutdown may abort it.
+    // The listening session; only the listener thread reads from it, the watchdog and shutdown may abort it. While
+    // rotating, the next one is Rotations.next(): never more than these two.
     private volatile @Nullable Session session;
 
     // Listener thread only.
-    // Failed attempts in a row (for maxReconnectAttempts and the backoff); reset when a session is verified.
-    private int failures;
-    // Verified sessions lost before a healthy ping interval, in a row: backs off the first attempt after such a loss,
-    // so that a connection that verifies and dies at once is not retried in a tight loop. Reset once healthy.
-    private int flaps;
-    private boolean everVerified;
-    private int attemptsSinceLoss;
-    private boolean gapOpen;
-    private long disconnectedAtNanos;
-    private boolean sessionListened;
-    private boolean sessionVerified;
-    private boolean sessionHealthy;
-    private long verifiedAtNanos;
+    private final Attempts attempts;
     private boolean queueUsagePing = true;
 
     Supervisor(
@@ -70,7 +57,8 @@ final class Supervisor implements Runnable {
         this.subscriptions = subscriptions;
         this.hooks = hooks;
         this.publisher = publisher;
-        this.policy = settings.reconnectPolicy();
+        this.attempts =
+                new Attempts(settings.reconnectPolicy(), settings.maxReconnectAttempts(), settings.pingInterval());
         this.name = settings.name();
         this.control = new ListenerControl(this, settings, subscriptions, state, publisher, owned, dispatcher, prober);
         this.status = new SupervisorStatus(name, privateChannel, state, control::channelsApplied);
@@ -94,24 +82,17 @@ final class Supervisor implements Runnable {
 
     private void superviseSessions() {
         while (!stopping()) {
-            if (failures > 0) {
-                if (settings.maxReconnectAttempts() > 0 && failures >= settings.maxReconnectAttempts()) {
-                    giveUp();
-                    return;
-                }
-                if (!control.pause(policy.nextDelay(failures))) {
-                    break;
-                }
-            } else if (flaps > 1 && !control.pause(policy.nextDelay(flaps - 1))) {
-                // the first attempt after a single loss is made at once; after repeated short-lived sessions, backoff
+            if (attempts.exhausted()) {
+                giveUp();
+                return;
+            }
+            Duration backoff = attempts.backoff();
+            if (backoff != null && !control.pause(backoff)) {
                 break;
             }
             Session s = null;
             try {
-                attemptsSinceLoss++;
-                sessionListened = false;
-                sessionVerified = false;
-                sessionHealthy = false;
+                attempts.opening();
                 s = Session.open(settings, newListenSet(), queueUsagePing);
                 session = s;
                 if (stopping()) {
@@ -156,11 +137,6 @@ final class Supervisor implements Runnable {
         return session;
     }
 
-    @Nullable
-    Session rotating() {
-        return rotations.next();
-    }
-
     /** A rotation handed reading over to {@code now}. */
     void handedOver(Session now) {
         session = now;
@@ -173,7 +149,7 @@ final class Supervisor implements Runnable {
 
     /** The session's LISTEN succeeded: from now on, losing it is a gap. */
     void listened(Session s) {
-        sessionListened = true;
+        attempts.listened();
     }
 
     void deliver(PGNotification received) throws InterruptedException {
@@ -215,39 +191,28 @@ final class Supervisor implements Runnable {
 
     void probeReturned(Session s, Duration roundTrip) {
         status.probeReturned();
-        if (sessionVerified
-                && System.nanoTime() - verifiedAtNanos
-                        >= settings.pingInterval().toNanos()) {
-            // A whole healthy ping interval: the next loss is retried at once, not after a backoff.
-            sessionHealthy = true;
-            flaps = 0;
-        }
+        attempts.probeReturned(System.nanoTime());
         hooks.onPing(roundTrip, status.queueUsage());
     }
 
     /** The session proved it delivers (or could not be proven, the publisher being stuck): the notifier listens. */
     void verified(Session s, long nowNanos) {
-        sessionVerified = true;
-        everVerified = true;
         rotations.scheduleRotation(s);
-        verifiedAtNanos = nowNanos;
-        failures = 0;
+        Attempts.Gap gap = attempts.verified(nowNanos);
         status.connected();
         if (!stopping()) {
             status.setState(NotifierState.LISTENING);
         }
         hooks.onConnect();
-        if (gapOpen) {
-            Duration downtime = Duration.ofNanos(nowNanos - disconnectedAtNanos);
+        if (gap != null) {
             status.reconnected();
             log.info(
                     "[{}] reconnected after {} attempt(s), {} ms without listening; notifications sent meanwhile"
                             + " were lost",
                     name,
-                    attemptsSinceLoss,
-                    downtime.toMillis());
-            hooks.onReconnect(attemptsSinceLoss, downtime);
-            gapOpen = false;
+                    gap.attempts(),
+                    gap.downtime().toMillis());
+            hooks.onReconnect(gap.attempts(), gap.downtime());
         } else {
             log.info(
                     "[{}] listening to {} channel(s) (backend pid {})",
@@ -255,7 +220,6 @@ final class Supervisor implements Runnable {
                     s.channels.listened().size() - 1,
                     s.backendPid());
         }
-        attemptsSinceLoss = 0;
     }
 
     private void lost(@Nullable Session s, Exception cause) {
@@ -270,22 +234,14 @@ final class Supervisor implements Runnable {
         }
         String lastError = Redaction.describe(cause);
         status.lastError(lastError);
-        if (sessionListened && !gapOpen) {
-            gapOpen = true;
-            disconnectedAtNanos = System.nanoTime();
-        }
-        if (sessionVerified) {
-            if (!sessionHealthy) {
-                flaps++;
-            }
+        if (attempts.lost(System.nanoTime())) {
             status.setState(NotifierState.RECONNECTING);
             log.warn("[{}] listening connection lost: {}; reconnecting", name, lastError);
             hooks.onDisconnect(cause);
         } else {
-            failures++;
-            status.failedAttempts(failures);
-            status.setState(everVerified ? NotifierState.RECONNECTING : NotifierState.CONNECTING);
-            log.warn("[{}] connection attempt {} failed: {}", name, failures, lastError);
+            status.failedAttempts(attempts.failures());
+            status.setState(attempts.everVerified() ? NotifierState.RECONNECTING : NotifierState.CONNECTING);
+            log.warn("[{}] connection attempt {} failed: {}", name, attempts.failures(), lastError);
             hooks.onError(cause, null);
         }
     }
@@ -305,8 +261,9 @@ final class Supervisor implements Runnable {
     }
 
     private void giveUp() {
-        String message = "Gave up after " + failures + " failed connection attempt(s) (maxReconnectAttempts = "
-                + settings.maxReconnectAttempts() + "); last error: " + status.lastError();
+        String message =
+                "Gave up after " + attempts.failures() + " failed connection attempt(s) (maxReconnectAttempts = "
+                        + settings.maxReconnectAttempts() + "); last error: " + status.lastError();
         status.setState(NotifierState.FAILED);
         log.error("[{}] {}", name, message);
         hooks.onError(new SQLException(message, "08001"), null);
@@ -330,13 +287,7 @@ final class Supervisor implements Runnable {
 
     /** Prepares a new run after a stop: the time since the stop, if it was listening, is a gap to announce. */
     void restart(long stoppedWhileListeningAt) {
-        failures = 0;
-        flaps = 0;
-        attemptsSinceLoss = 0;
-        if (stoppedWhileListeningAt != 0) {
-            gapOpen = true;
-            disconnectedAtNanos = stoppedWhileListeningAt;
-        }
+        attempts.restart(stoppedWhileListeningAt);
     }
 
     @Nullable
