@@ -29,7 +29,7 @@ final class Supervisor implements Runnable {
     private final Publisher publisher;
     private final String name;
     final ListenerControl control;
-    final SupervisorStatus status;
+    private final SupervisorStatus status;
     final Rotations rotations;
 
     /** Private to this notifier: carries the end-to-end probe and wake-ups. */
