@@ -195,7 +195,7 @@ final class ListenerControl {
                     deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * SessionReader.MAX_WAIT_MILLIS));
             listenerThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(soon - System.nanoTime())));
             if (listenerThread.isAlive()) {
-                for (Session s : new Session[] {supervisor.session(), supervisor.rotating()}) {
+                for (Session s : new Session[] {supervisor.session(), supervisor.rotations.next()}) {
                     if (s != null) {
                         s.abort();
                     }

@@ -7,11 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL LISTEN/NOTIFY over one dedicated connection.
@@ -37,42 +33,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class Notifier implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
-
     private final Settings settings;
-    private final SafeListener hooks;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Publisher publisher;
+    private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
+    private final Lifecycle lifecycle;
     private final Supervisor supervisor;
     private final ListenerControl listener;
-    private final AtomicReference<NotifierState> state = new AtomicReference<>(NotifierState.NEW);
-    // One per run: start() after stop() makes a new one.
-    private volatile NotifierRun run;
-    private final ControlHooks controlHooks;
-    private volatile @Nullable Thread listenerThread;
-    // Set by shutdown()/close(): no start() after it.
-    private volatile boolean closed;
-    // Marks the notifier's threads, whatever their names, so calls from them never wait on themselves.
-    private final OwnedThreads owned = new OwnedThreads();
-    private final NotifierThreads threads;
 
     Notifier(Settings settings) {
         this.settings = settings;
-        this.threads = new NotifierThreads(settings, owned);
-        this.hooks = new SafeListener(settings.listener(), settings.name());
         this.publisher = new Publisher(settings.publisher(), settings.maxPayloadSize(), settings.pingTimeout());
-        this.run = new NotifierRun(settings, subscriptions, hooks, threads);
-        this.controlHooks = new ControlHooks(hooks, settings.name(), run.control);
-        this.supervisor = new Supervisor(
-                settings, subscriptions, run.dispatcher, controlHooks, state, publisher, run.prober, owned);
+        this.lifecycle = new Lifecycle(settings, subscriptions, publisher, state);
+        this.supervisor = lifecycle.supervisor;
         this.listener = supervisor.control;
-    }
-
-    /** The threads and buffer of a new run, after {@link #stop(Duration)}; the subscriptions stay. */
-    private void prepareRestart() {
-        this.run = new NotifierRun(settings, subscriptions, hooks, threads);
-        controlHooks.use(run.control);
-        listener.restart(run.dispatcher, run.prober);
     }
 
     /**
@@ -109,7 +83,7 @@ public final class Notifier implements AutoCloseable {
     public Subscription subscribe(String channel, NotificationHandler handler) {
         NotifyLimits.checkChannel(channel);
         Objects.requireNonNull(handler, "'handler' must not be null");
-        requireNotStopped("subscribe to '" + channel + "'");
+        lifecycle.requireNotStopped("subscribe to '" + channel + "'");
         long before = subscriptions.version();
         Subscriptions.Entry entry = subscriptions.add(channel, handler);
         entry.onChange = listener::channelsChanged;
@@ -137,21 +111,7 @@ public final class Notifier implements AutoCloseable {
      * @throws IllegalStateException if already started, stopping, or shut down by {@link #shutdown} or {@link #close}
      */
     public synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException(
-                    "Notifier '" + settings.name() + "' cannot start: it is shut down (" + state.get() + ")");
-        }
-        if (state.get() == NotifierState.STOPPED) {
-            prepareRestart();
-            if (!state.compareAndSet(NotifierState.STOPPED, NotifierState.CONNECTING)) {
-                throw new IllegalStateException(
-                        "Notifier '" + settings.name() + "' cannot start: it is " + state.get());
-            }
-        } else if (!state.compareAndSet(NotifierState.NEW, NotifierState.CONNECTING)) {
-            throw new IllegalStateException("Notifier '" + settings.name() + "' cannot start: it is " + state.get());
-        }
-        listenerThread = run.start(supervisor);
-        log.info("[{}] started", settings.name());
+        lifecycle.start();
     }
 
     /**
@@ -163,7 +123,7 @@ public final class Notifier implements AutoCloseable {
      * @throws SQLException if the server refuses it or cannot be reached
      */
     public void publish(String channel, String payload) throws SQLException {
-        requireNotStopped("publish to '" + channel + "'");
+        lifecycle.requireNotStopped("publish to '" + channel + "'");
         publisher.publish(channel, payload);
     }
 
@@ -176,7 +136,7 @@ public final class Notifier implements AutoCloseable {
      * @throws SQLException if the server refuses them or cannot be reached
      */
     public void publishAll(String channel, Collection<String> payloads) throws SQLException {
-        requireNotStopped("publish to '" + channel + "'");
+        lifecycle.requireNotStopped("publish to '" + channel + "'");
         publisher.publishAll(channel, payloads);
     }
 
@@ -192,7 +152,7 @@ public final class Notifier implements AutoCloseable {
      *     abandoned or the notifier is not listening
      */
     public CompletableFuture<Void> rotate() {
-        return supervisor.requestRotation();
+        return supervisor.rotations.requestRotation();
     }
 
     /**
@@ -208,8 +168,7 @@ public final class Notifier implements AutoCloseable {
      */
     public boolean shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "'timeout' must not be null");
-        closed = true;
-        return halt(timeout, true);
+        return lifecycle.shutdown(timeout);
     }
 
     /**
@@ -223,53 +182,12 @@ public final class Notifier implements AutoCloseable {
      */
     public boolean stop(Duration timeout) {
         Objects.requireNonNull(timeout, "'timeout' must not be null");
-        return halt(timeout, false);
+        return lifecycle.halt(timeout, false);
     }
 
     /** {@link #stop(Duration)} with the configured shutdown timeout. */
     public boolean stop() {
         return stop(settings.shutdownTimeout());
-    }
-
-    private boolean halt(Duration timeout, boolean terminal) {
-        if (owned.isCurrent()) {
-            // A handler or hook: waiting for the notifier's threads would wait on this very thread until the timeout.
-            Thread stopper = new Thread(
-                    () -> halt(timeout, terminal), "pgnotify-" + settings.name() + (terminal ? "-shutdown" : "-stop"));
-            stopper.setDaemon(true);
-            stopper.start();
-            return false;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        NotifierState previous;
-        do {
-            previous = state.get();
-            if (previous == NotifierState.STOPPING || previous == NotifierState.STOPPED) {
-                boolean stopped = awaitStopped(deadline);
-                if (terminal) {
-                    stopped &= publisher.close(deadline);
-                }
-                return stopped;
-            }
-        } while (!state.compareAndSet(previous, NotifierState.STOPPING));
-
-        Thread started = listenerThread;
-        boolean clean = run.stop(listener, started == null ? NotifierState.NEW : previous, started, deadline);
-        if (terminal || closed) {
-            clean &= publisher.close(deadline);
-        } else {
-            clean &= publisher.release(deadline);
-        }
-        synchronized (state) {
-            state.set(NotifierState.STOPPED);
-            state.notifyAll();
-        }
-        log.info(
-                "[{}] {}{}",
-                settings.name(),
-                terminal ? "shut down" : "stopped",
-                clean ? "" : " (not everything finished in time)");
-        return clean;
     }
 
     /** Shuts down with the configured shutdown timeout. */
@@ -302,7 +220,7 @@ public final class Notifier implements AutoCloseable {
      * @return the status
      */
     public NotifierStatus status() {
-        Dispatcher dispatcher = run.dispatcher;
+        Dispatcher dispatcher = lifecycle.dispatcher();
         return supervisor
                 .status(channels(), dispatcher.buffered())
                 .withHandlers(dispatcher.stuckHandlers(), dispatcher.quarantined());
@@ -320,31 +238,6 @@ public final class Notifier implements AutoCloseable {
     @Override
     public String toString() {
         return "Notifier[" + settings.name() + ", " + state.get() + "]";
-    }
-
-    private void requireNotStopped(String action) {
-        NotifierState current = state.get();
-        if (current == NotifierState.STOPPING || (closed && current == NotifierState.STOPPED)) {
-            throw new IllegalStateException("Notifier '" + settings.name() + "' is " + current + "; cannot " + action);
-        }
-    }
-
-    private boolean awaitStopped(long deadline) {
-        synchronized (state) {
-            while (state.get() != NotifierState.STOPPED) {
-                long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (remaining <= 0) {
-                    return false;
-                }
-                try {
-                    state.wait(remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     static boolean awaitTermination(ExecutorService executor, long deadline) {

@@ -47,11 +47,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder name(String name) {
-        Objects.requireNonNull(name, "'name' must not be null");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("'name' must not be blank");
-        }
-        this.name = name;
+        this.name = SettingChecks.notBlank("name", name);
         return self();
     }
 
@@ -63,7 +59,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder reconnectInterval(Duration interval) {
-        this.reconnectInterval = positive("reconnectInterval", interval);
+        this.reconnectInterval = SettingChecks.positive("reconnectInterval", interval);
         return self();
     }
 
@@ -74,7 +70,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder maxReconnectInterval(Duration interval) {
-        this.maxReconnectInterval = positive("maxReconnectInterval", interval);
+        this.maxReconnectInterval = SettingChecks.positive("maxReconnectInterval", interval);
         return self();
     }
 
@@ -86,10 +82,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder maxReconnectAttempts(int attempts) {
-        if (attempts < 0) {
-            throw new IllegalArgumentException("'maxReconnectAttempts' must be 0 (unlimited) or more, got " + attempts);
-        }
-        this.maxReconnectAttempts = attempts;
+        this.maxReconnectAttempts = SettingChecks.unlimitedOrMore("maxReconnectAttempts", attempts);
         return self();
     }
 
@@ -100,10 +93,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder reconnectBackoffMultiplier(double multiplier) {
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("'reconnectBackoffMultiplier' must be at least 1.0, got " + multiplier);
-        }
-        this.reconnectBackoffMultiplier = multiplier;
+        this.reconnectBackoffMultiplier = SettingChecks.factor("reconnectBackoffMultiplier", multiplier);
         return self();
     }
 
@@ -114,10 +104,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder reconnectJitter(double jitter) {
-        if (!(jitter >= 0.0 && jitter <= 1.0)) {
-            throw new IllegalArgumentException("'reconnectJitter' must be between 0.0 and 1.0, got " + jitter);
-        }
-        this.reconnectJitter = jitter;
+        this.reconnectJitter = SettingChecks.fraction("reconnectJitter", jitter);
         return self();
     }
 
@@ -141,7 +128,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder pingInterval(Duration interval) {
-        this.pingInterval = positive("pingInterval", interval);
+        this.pingInterval = SettingChecks.positive("pingInterval", interval);
         return self();
     }
 
@@ -152,7 +139,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder pingTimeout(Duration timeout) {
-        this.pingTimeout = positive("pingTimeout", timeout);
+        this.pingTimeout = SettingChecks.positive("pingTimeout", timeout);
         return self();
     }
 
@@ -164,7 +151,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder callbackTimeout(Duration timeout) {
-        this.callbackTimeout = positive("callbackTimeout", timeout);
+        this.callbackTimeout = SettingChecks.positive("callbackTimeout", timeout);
         return self();
     }
 
@@ -175,10 +162,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder bufferSize(int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("'bufferSize' must be at least 1, got " + size);
-        }
-        this.bufferSize = size;
+        this.bufferSize = SettingChecks.atLeastOne("bufferSize", size);
         return self();
     }
 
@@ -200,11 +184,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder shutdownTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "'shutdownTimeout' must not be null");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("'shutdownTimeout' must not be negative, got " + timeout);
-        }
-        this.shutdownTimeout = timeout;
+        this.shutdownTimeout = SettingChecks.notNegative("shutdownTimeout", timeout);
         return self();
     }
 
@@ -215,10 +195,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder maxWorkers(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("'maxWorkers' must be at least 1, got " + threads);
-        }
-        this.maxWorkers = threads;
+        this.maxWorkers = SettingChecks.atLeastOne("maxWorkers", threads);
         return self();
     }
 
@@ -230,13 +207,8 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder applicationName(String applicationName) {
-        Objects.requireNonNull(applicationName, "'applicationName' must not be null");
-        int bytes = NotifyLimits.utf8Length(applicationName);
-        if (bytes > NotifyLimits.MAX_CHANNEL_BYTES) {
-            throw new IllegalArgumentException(
-                    "'applicationName' is " + bytes + " bytes; the limit is " + NotifyLimits.MAX_CHANNEL_BYTES);
-        }
-        this.applicationName = applicationName;
+        this.applicationName =
+                SettingChecks.atMostBytes("applicationName", applicationName, NotifyLimits.MAX_CHANNEL_BYTES);
         return self();
     }
 
@@ -277,10 +249,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder stuckHandlerBudget(int timeouts) {
-        if (timeouts < 1) {
-            throw new IllegalArgumentException("'stuckHandlerBudget' must be at least 1, got " + timeouts);
-        }
-        this.stuckHandlerBudget = timeouts;
+        this.stuckHandlerBudget = SettingChecks.atLeastOne("stuckHandlerBudget", timeouts);
         return self();
     }
 
@@ -293,7 +262,7 @@ abstract class NotifierBuilder {
      * @return this builder
      */
     public Notifier.Builder maxLifetime(Duration lifetime) {
-        this.maxLifetime = positive("maxLifetime", lifetime);
+        this.maxLifetime = SettingChecks.positive("maxLifetime", lifetime);
         return self();
     }
 
@@ -316,10 +285,7 @@ abstract class NotifierBuilder {
      * @throws IllegalArgumentException if settings contradict each other
      */
     public Notifier build() {
-        if (maxReconnectInterval.compareTo(reconnectInterval) < 0) {
-            throw new IllegalArgumentException("'maxReconnectInterval' (" + maxReconnectInterval
-                    + ") must not be less than 'reconnectInterval' (" + reconnectInterval + ")");
-        }
+        SettingChecks.notLess("maxReconnectInterval", maxReconnectInterval, "reconnectInterval", reconnectInterval);
         String resolvedName = name != null ? name : "notifier-" + COUNTER.incrementAndGet();
         return new Notifier(new Settings(
                 resolvedName,
@@ -343,14 +309,6 @@ abstract class NotifierBuilder {
                 threadFactory,
                 maxLifetime,
                 stuckHandlerBudget));
-    }
-
-    private static Duration positive(String setting, Duration value) {
-        Objects.requireNonNull(value, () -> "'" + setting + "' must not be null");
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException("'" + setting + "' must be positive, got " + value);
-        }
-        return value;
     }
 
     private Notifier.Builder self() {

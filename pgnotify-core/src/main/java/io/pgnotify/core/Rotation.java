@@ -24,13 +24,16 @@ final class Rotation {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
 
     private final Supervisor supervisor;
+    private final Rotations rotations;
     private final Settings settings;
     private final Publisher publisher;
     private final String privateChannel;
     private long sequence;
 
-    Rotation(Supervisor supervisor, Settings settings, Publisher publisher, String privateChannel) {
+    Rotation(
+            Supervisor supervisor, Rotations rotations, Settings settings, Publisher publisher, String privateChannel) {
         this.supervisor = supervisor;
+        this.rotations = rotations;
         this.settings = settings;
         this.publisher = publisher;
         this.privateChannel = privateChannel;
@@ -71,7 +74,7 @@ final class Rotation {
         } catch (SQLException | RuntimeException e) {
             return abandon(old, null, List.of(), "the new connection could not be opened", e);
         }
-        supervisor.rotatingTo(next);
+        rotations.rotatingTo(next);
         List<PGNotification> oldAfterMarker = new ArrayList<>();
         String marker = "rotate:" + next.backendPid() + ":" + (++sequence);
         try {
@@ -98,7 +101,7 @@ final class Rotation {
         }
         Duration overlap = Duration.ofNanos(System.nanoTime() - started);
         old.close(true); // what it read after the marker, the new session delivers
-        supervisor.rotated(old, next, overlap);
+        rotations.rotated(old, next, overlap);
         deliver(newAfterMarker);
         return new Outcome(next, null);
     }
@@ -175,14 +178,14 @@ final class Rotation {
             readToMarker(next, next, marker, false, after);
         } catch (Exception e) {
             next.close(false);
-            supervisor.rotatingTo(null);
+            rotations.rotatingTo(null);
             e.addSuppressed(oldLost);
             throw oldLost;
         }
         if (reachedMarker) {
-            supervisor.rotated(old, next, Duration.ZERO);
+            rotations.rotated(old, next, Duration.ZERO);
         } else {
-            supervisor.tookOver(old, next, oldLost);
+            rotations.tookOver(old, next, oldLost);
         }
         deliver(after);
         return new Outcome(next, null);
@@ -195,7 +198,7 @@ final class Rotation {
                 "The new session is on another server (a different system identifier): notifications sent to the"
                         + " old server after this were not received",
                 "08006");
-        supervisor.tookOver(old, next, cause);
+        rotations.tookOver(old, next, cause);
         return new Outcome(next, null);
     }
 
@@ -205,7 +208,7 @@ final class Rotation {
         if (next != null) {
             next.close(false);
         }
-        supervisor.rotatingTo(null);
+        rotations.rotatingTo(null);
         deliver(oldAfterMarker);
         Exception abandoned = new SQLException(
                 "Rotation abandoned (" + why + "): " + Redaction.describe(cause) + "; the old session goes on",

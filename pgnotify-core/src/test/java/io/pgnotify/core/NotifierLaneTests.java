@@ -195,9 +195,9 @@ class NotifierLaneTests {
 
     /** How many lanes the notifier's dispatcher holds. */
     static int lanes(Notifier notifier) throws ReflectiveOperationException {
-        Field field = Notifier.class.getDeclaredField("run");
+        Field field = Notifier.class.getDeclaredField("lifecycle");
         field.setAccessible(true);
-        Object dispatcher = ((NotifierRun) field.get(notifier)).dispatcher;
+        Object dispatcher = ((Lifecycle) field.get(notifier)).dispatcher();
         Field lanes = dispatcher.getClass().getDeclaredField("lanes");
         lanes.setAccessible(true);
         return ((Map<?, ?>) lanes.get(dispatcher)).size();
