@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The reader of the listening connection: stuck inside a message, reading at shutdown, failing unexpectedly. */
@@ -26,6 +27,10 @@ class NotifierReaderTests {
 
     @Test
     void aReaderStuckInsideAHalfReceivedMessageIsAbortedAndTheGapAnnounced() throws Exception {
+        // Over TLS the cut byte is part of a TLS record, read with the socket's timeout: the reader is never stuck
+        // there, and the silence is found by the ping (NotifierSilentNetworkTests); this case is plain TCP's.
+        Assumptions.assumeFalse(
+                Boolean.getBoolean("pgnotify.test.tls"), "a half message blocks pgjdbc's reader on plain TCP only");
         TestDatabase db = TestDatabase.shared();
         int port = Integer.parseInt(db.url().replaceFirst("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
         try (TcpProxy proxy = new TcpProxy(port)) {
