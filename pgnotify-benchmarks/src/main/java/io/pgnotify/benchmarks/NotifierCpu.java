@@ -18,15 +18,14 @@ import java.util.concurrent.locks.LockSupport;
  * rate, for comparing dispatcher settings in two processes started side by side (so that both see the same noise):
  *
  * <pre>
- * java -Dpgnotify.dispatch.spin-micros=300 -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
+ * java -Dpgnotify.dispatch.hand-off=true -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
  *     io.pgnotify.benchmarks.NotifierCpu --rate 0 --seconds 60 &amp;
  * java -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar io.pgnotify.benchmarks.NotifierCpu --rate 0 --seconds 60
  * </pre>
  *
- * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy (a spinning worker
- * spins only after recent traffic). With {@code --rate N > 0} the process also publishes N/s on its own channel during
+ * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy. With {@code --rate N > 0} the process also publishes N/s on its own channel during
  * the measurement; both processes pay the same for publishing, so the difference is the dispatcher's. Prints one CSV
- * line: spin setting, rate, seconds, process CPU ms, notifications handled.
+ * line: hand-off setting, rate, seconds, process CPU ms, notifications handled.
  */
 public final class NotifierCpu {
 
@@ -64,7 +63,7 @@ public final class NotifierCpu {
             System.out.printf(
                     Locale.ROOT,
                     "%s,%d,%d,%.1f,%d%n",
-                    System.getProperty("pgnotify.dispatch.spin-micros", "0"),
+                    System.getProperty("pgnotify.dispatch.hand-off", "false"),
                     rate,
                     seconds,
                     cpu / 1e6,

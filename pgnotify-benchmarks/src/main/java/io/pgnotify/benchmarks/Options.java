@@ -21,7 +21,7 @@ record Options(
     static final List<String> ALL_LISTENERS = List.of("pgnotify", "libpq", "vertx", "naive", "prompt");
 
     /** Listeners that can be named but are not in the default set. */
-    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-spin");
+    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-handoff");
 
     static final String USAGE = """
             Usage: java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar [options]
@@ -34,7 +34,8 @@ record Options(
               --runs N           repetitions of all steps, each with fresh connections (default 3)
               --listeners LIST   any of pgnotify,libpq,vertx,naive,prompt (default all, all listening at once;
                          libpq is the C baseline, skipped with a message without gcc and libpq-dev), and
-                         pgnotify-spin: pgnotify whose workers spin up to 300 us before parking (experimental)
+                         pgnotify-handoff: pgnotify whose reading thread hands every notification to a
+                         worker (-Dpgnotify.dispatch.hand-off=true), the path with a custom thread factory
               --arrivals KIND    fixed (evenly spaced, default) or poisson (random gaps, like pgbench --rate)
               --channel NAME     (default pgnotify_bench)
             """;

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pgnotify {@link Notifier}, measured at handler entry. Two diagnostic series split that at
- * {@code Notification.receivedAt()}, the wall-clock instant the listener thread took when pgjdbc returned the
- * notification: send to listener thread (the send stamp moved onto the wall clock), and listener thread to handler
+ * {@code Notification.receivedAt()}, the wall-clock instant the reading thread took when pgjdbc returned the
+ * notification: send to reading thread (the send stamp moved onto the wall clock), and reading thread to handler
  * entry (both wall clock, microsecond resolution).
  */
 final class PgnotifyListener implements Listener {
@@ -31,28 +31,28 @@ final class PgnotifyListener implements Listener {
     }
 
     /**
-     * A notifier whose workers spin up to 300 µs for the next notification before they park
-     * ({@code pgnotify.dispatch.spin-micros}, off by default), so that both hand-offs are measured side by side.
+     * A notifier whose reading thread hands every notification to a worker ({@code pgnotify.dispatch.hand-off}), the
+     * path a custom thread factory takes, so that both dispatch paths are measured side by side.
      */
-    static PgnotifyListener spinning(Server server, String channel) {
+    static PgnotifyListener handingOff(Server server, String channel) {
         return new PgnotifyListener(server, channel, true);
     }
 
-    private PgnotifyListener(Server server, String channel, boolean spinning) {
+    private PgnotifyListener(Server server, String channel, boolean handingOff) {
         this.channel = channel;
-        String name = spinning ? Report.SPINNING : Report.PGNOTIFY;
-        String prefix = spinning ? "  spinning, of which: " : "  of which: ";
+        String name = handingOff ? Report.HANDOFF : Report.PGNOTIFY;
+        String prefix = handingOff ? "  hand-off, of which: " : "  of which: ";
         this.latencies = new Latencies(name);
-        this.read = new Latencies(prefix + "send to listener thread");
-        this.handoff = new Latencies(prefix + "listener thread to handler");
-        String property = "pgnotify.dispatch.spin-micros";
+        this.read = new Latencies(prefix + "send to reading thread");
+        this.handoff = new Latencies(prefix + "reading thread to handler");
+        String property = "pgnotify.dispatch.hand-off";
         String before = System.getProperty(property);
-        if (spinning) {
-            System.setProperty(property, "300");
+        if (handingOff) {
+            System.setProperty(property, "true");
         }
         try {
             this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
-                    .name(spinning ? "bench-spinning" : "bench")
+                    .name(handingOff ? "bench-handoff" : "bench")
                     .build();
         } finally {
             if (before == null) {

@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 final class Report {
 
     static final String PGNOTIFY = "pgnotify Notifier (handler entry)";
-    static final String SPINNING = "pgnotify Notifier, workers spin 300 µs (handler entry)";
+    static final String HANDOFF = "pgnotify Notifier, every notification handed to a worker (handler entry)";
     static final String VERTX = "Vert.x PgSubscriber";
     static final String NAIVE = "pgjdbc getNotifications(500) loop";
     static final String LIBPQ = "libpq PQconsumeInput loop (C baseline)";
@@ -185,7 +185,7 @@ final class Report {
                 LIBPQ_GOAL_P99);
         out.println(
                 "| rate | libpq p50 ms | pgnotify/libpq p50 | pgnotify/libpq p99 | Vert.x/libpq p50 | Vert.x/libpq p99"
-                        + " | goal met in runs | spinning/libpq p50 | spinning/libpq p99 |");
+                        + " | goal met in runs | hand-off/libpq p50 | hand-off/libpq p99 |");
         out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int rate : rates) {
             List<double[]> perRun = new ArrayList<>();
@@ -201,7 +201,7 @@ final class Report {
                 baseline.add(l);
                 Row p = find(step, PGNOTIFY);
                 Row v = find(step, VERTX);
-                Row k = find(step, SPINNING);
+                Row k = find(step, HANDOFF);
                 perRun.add(new double[] {
                     p != null ? p.ms(50) / l.ms(50) : Double.NaN,
                     p != null ? p.ms(99) / l.ms(99) : Double.NaN,

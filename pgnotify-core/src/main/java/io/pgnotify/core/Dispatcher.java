@@ -60,7 +60,7 @@ final class Dispatcher {
     }
 
     /**
-     * Buffers a notification for its channel's handlers. Called only by the listener thread. Under
+     * Buffers a notification for its channel's handlers. Called only by the reading thread. Under
      * {@link OverflowPolicy#BLOCK} waits for room; once shutdown has begun it stops waiting and buffers anyway, so
      * nothing already read is lost.
      */
@@ -72,6 +72,7 @@ final class Dispatcher {
             if (buffered >= settings.bufferSize()) {
                 switch (settings.overflowPolicy()) {
                     case BLOCK -> {
+                        workers.releaseClaim(); // the lane the reader kept runs while it waits
                         while (buffered >= settings.bufferSize() && !stopping) {
                             notFull.await();
                         }
@@ -209,6 +210,10 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+    }
+
+    LaneWorkers workers() {
+        return workers;
     }
 
     /** Called by the watchdog: see {@link LaneWatchdog#check()}. */

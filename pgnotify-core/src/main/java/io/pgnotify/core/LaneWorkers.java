@@ -14,7 +14,12 @@ import org.slf4j.LoggerFactory;
  * How a {@link Dispatcher}'s lanes get threads: at most {@code maxWorkers}, each running one lane at a time, a batch of
  * its notifications, then the next lane waiting for a worker. A lane is never run by two threads at once.
  *
- * <p>Every field but the pool is guarded by the dispatcher's lock.
+ * <p>With the notifier's own threads, reading is a role the workers pass on (leader/followers): the reading thread
+ * runs the lane of a notification it read itself when the lane was idle, and a waiting worker takes over reading,
+ * so the handler does not wait for a parked thread to wake (20 to 150 µs on a VM: docs/benchmarks.md). One thread
+ * reads at a time, and at most {@code maxWorkers} run lanes.
+ *
+ * <p>Every field but the pool and the reading thread's claim is guarded by the dispatcher's lock.
  */
 final class LaneWorkers {
 
@@ -34,15 +39,13 @@ final class LaneWorkers {
     // letting busy workers take the next lane (docs/benchmarks.md, dispatch overhead).
     private int searching;
     private final Runnable pull = () -> work(null);
-    // The longest a worker that ran out of lanes spins for the next one before it parks (see spinBudget).
-    private final long maxSpinNanos;
-    // Guarded by lock: a worker is spinning for the next lane (it counts in `searching`, so none is woken for it).
-    private boolean spinning;
-    // Set when a lane is queued while a worker spins, so that it sees the lane without taking the lock.
-    private volatile boolean readyForSpinner;
-    // Guarded by lock: when the last lane was scheduled, and a moving average of the gaps between schedulings.
-    private long lastScheduled;
-    private long averageGap = Long.MAX_VALUE / 4;
+    // Guarded by lock: threads running lanes (reading is not counted); at most maxWorkers.
+    private int runners;
+    // Reading thread only: the lane the reader keeps for itself while it hands a batch over (see beginClaim()).
+    private boolean claiming;
+    private @Nullable Lane claimed;
+    /** Whether the thread that reads a notification may run its handler (leader/followers, see {@link #handOver}). */
+    final boolean readerRunsHandlers;
 
     LaneWorkers(Dispatcher dispatcher, Settings settings, NotifierListener hooks, ThreadFactory threads) {
         this.dispatcher = dispatcher;
@@ -51,44 +54,45 @@ final class LaneWorkers {
         // No core threads and a hand-off queue: a lane goes to the most recently idle worker, and a thread is started
         // only when none is idle (a fixed pool would start a thread per submit up to its size, one per notification
         // at low rates: docs/benchmarks.md). Lanes wait in `ready`; a woken worker takes the first (see `searching`).
+        // With the notifier's own threads, the reading loop runs on a worker too: one more thread than maxWorkers.
+        this.readerRunsHandlers = settings.handlerThreads() == null && !Boolean.getBoolean(HAND_OFF_PROPERTY);
         this.pool = new ThreadPoolExecutor(
-                0, settings.maxWorkers(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads, (lane, p) -> {
+                0,
+                settings.maxWorkers() + (readerRunsHandlers ? 1 : 0),
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                threads,
+                (lane, p) -> {
                     throw new RejectedExecutionException();
                 });
-        this.maxSpinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS));
     }
 
     /**
-     * An experimental setting: the longest spin, in microseconds (300 was measured). Off by default: on this project's
-     * 2-vCPU machines it took 15 to 75 % more process CPU at 5,000/s for a few microseconds of hand-off, and it cannot
-     * help below about 3,000/s, where the next notification comes after any affordable spin (docs/benchmarks.md).
+     * For measurement only: {@code true} makes the reading thread hand every notification to a worker, as a
+     * custom thread factory does, so that both dispatch paths can be measured side by side (docs/benchmarks.md).
      */
-    static final String SPIN_PROPERTY = "pgnotify.dispatch.spin-micros";
-
-    private static final long DEFAULT_SPIN_MICROS = 0;
+    static final String HAND_OFF_PROPERTY = "pgnotify.dispatch.hand-off";
 
     /** Queues a scheduled lane and wakes a worker unless one is already on its way. Called with the lock held. */
     void schedule(Lane lane) {
         if (pool.isShutdown()) {
             return; // shutdown passed its deadline: buffered notifications are abandoned
         }
-        long now = System.nanoTime();
-        long gap = now - lastScheduled;
-        lastScheduled = now;
-        averageGap += (gap - averageGap) / 8;
-        ready.addLast(lane);
-        if (spinning) {
-            readyForSpinner = true;
-        } else {
-            wakeIfNoneSearching();
+        if (claiming && claimed == null && ready.isEmpty() && runners < settings.maxWorkers()) {
+            claimed = lane; // the reader runs it after its batch, unless no worker can take over reading
+            return;
         }
+        ready.addLast(lane);
+        wakeIfNoneSearching();
     }
 
     private void wakeIfNoneSearching() {
-        if (searching == 0 && !ready.isEmpty() && !pool.isShutdown()) {
+        if (searching == 0 && !ready.isEmpty() && runners < settings.maxWorkers() && !pool.isShutdown()) {
             try {
                 pool.execute(pull);
                 searching++;
+                runners++;
             } catch (RejectedExecutionException e) {
                 // every worker is busy: each takes a waiting lane when it finishes its own
             }
@@ -100,11 +104,12 @@ final class LaneWorkers {
      * the lock held.
      */
     void handOutReady() {
-        while (!ready.isEmpty() && !pool.isShutdown()) {
+        while (!ready.isEmpty() && runners < settings.maxWorkers() && !pool.isShutdown()) {
             Lane lane = ready.peekFirst();
             try {
                 pool.execute(() -> work(lane));
                 ready.pollFirst();
+                runners++;
             } catch (RejectedExecutionException e) {
                 break; // every worker is busy: each takes a waiting lane when it finishes its own
             }
@@ -124,62 +129,108 @@ final class LaneWorkers {
                 dispatcher.lock.unlock();
             }
         }
-        while (lane != null) {
+        try {
             while (lane != null) {
                 lane = runLane(lane);
             }
-            lane = spinForNext();
+        } finally {
+            dispatcher.lock.lock();
+            try {
+                runners--;
+            } finally {
+                dispatcher.lock.unlock();
+            }
         }
     }
 
     /**
-     * Waking a parked worker costs the listener thread a futex call and the handler 20 to 150 µs on a VM, most of the
-     * hand-off. With a spin budget ({@link #SPIN_PROPERTY}), a worker that ran out of lanes while notifications arrive
-     * closer together than the budget spins briefly for the next one before it parks; only one worker spins at a
-     * time, and none when traffic is sparse or absent, so an idle notifier uses no more CPU.
-     *
-     * @return the lane queued meanwhile, or {@code null} to park
+     * Starts a session's reading loop on a worker, so that the thread a notification wakes can run its handler (see
+     * {@link #handOver}). Called by the listener thread; false when no worker can take it (it then reads itself).
      */
-    private @Nullable Lane spinForNext() {
-        if (maxSpinNanos == 0) {
-            return null; // spinning is off: no lock taken
-        }
-        long budget;
-        dispatcher.lock.lock();
-        try {
-            budget = spinning || dispatcher.abandoned() || pool.isShutdown() ? 0 : spinBudget();
-            if (budget == 0) {
-                return null;
-            }
-            spinning = true;
-            searching++;
-        } finally {
-            dispatcher.lock.unlock();
-        }
-        long end = System.nanoTime() + budget;
-        while (!readyForSpinner && System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
+    boolean startReader(Runnable reading) {
+        if (!readerRunsHandlers) {
+            return false;
         }
         dispatcher.lock.lock();
         try {
-            spinning = false;
-            readyForSpinner = false;
-            searching--;
-            Lane lane = ready.pollFirst();
-            wakeIfNoneSearching(); // more lanes wait: another worker
-            return lane;
+            pool.execute(reading);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         } finally {
             dispatcher.lock.unlock();
         }
     }
 
-    /** How long to spin, with the lock held: long enough for the next arrival at the recent rate, else not at all. */
-    private long spinBudget() {
-        long gap = averageGap;
-        if (maxSpinNanos == 0 || gap > maxSpinNanos || System.nanoTime() - lastScheduled > maxSpinNanos) {
-            return 0;
+    /**
+     * From now until {@link #endClaim}, the first lane scheduled while every lane is running or idle is kept for the
+     * reading thread instead of waking a worker for it. Called by the reading thread, before it hands a batch over.
+     */
+    void beginClaim() {
+        claiming = readerRunsHandlers;
+    }
+
+    /** The reading loop failed with a lane kept: it goes to a worker as any other. */
+    void abandonClaim() {
+        dispatcher.lock.lock();
+        try {
+            releaseClaim();
+        } finally {
+            dispatcher.lock.unlock();
         }
-        return Math.min(maxSpinNanos, 2 * gap);
+    }
+
+    /** Ends {@link #beginClaim}; returns the lane kept for the reading thread, if any. */
+    @Nullable
+    Lane endClaim() {
+        claiming = false;
+        Lane lane = claimed;
+        claimed = null;
+        return lane;
+    }
+
+    /**
+     * Gives back the kept lane, before the reader waits for room in the buffer (its lane must run meanwhile). Called
+     * by the reading thread with the lock held.
+     */
+    void releaseClaim() {
+        Lane lane = endClaim();
+        if (lane != null) {
+            ready.addLast(lane);
+            wakeIfNoneSearching();
+        }
+    }
+
+    /**
+     * Leader/followers: a worker waiting for work takes over reading ({@code reading}), and the calling thread, which
+     * read the notification, runs its lane itself. The handler is entered without waiting for a thread to wake, and
+     * reading goes on while it runs. Without a free worker the lane waits for one, as any other.
+     *
+     * @return whether the reading was handed over, so that the caller runs the lane with {@link #run}
+     */
+    boolean handOver(Lane lane, Runnable reading) {
+        dispatcher.lock.lock();
+        try {
+            if (runners < settings.maxWorkers() && !pool.isShutdown()) {
+                try {
+                    pool.execute(reading);
+                    runners++;
+                    return true;
+                } catch (RejectedExecutionException e) {
+                    // every thread is busy: the lane waits for one
+                }
+            }
+            ready.addLast(lane);
+            wakeIfNoneSearching();
+            return false;
+        } finally {
+            dispatcher.lock.unlock();
+        }
+    }
+
+    /** Runs a lane {@link #handOver} kept for the calling thread, then lanes waiting for a worker. */
+    void run(Lane lane) {
+        work(lane);
     }
 
     /**

@@ -29,7 +29,8 @@ final class Rotations {
     private final AtomicReference<@Nullable CompletableFuture<Void>> request = new AtomicReference<>();
     // The next session while rotating; only the listener thread reads it, the watchdog and shutdown may abort it.
     private volatile @Nullable Session next;
-    // Listener thread only: when the current session is due for rotation by maxLifetime (0: never), and the backoff
+    // The reading thread only (the listener thread, or one worker at a time: see SessionReader): when the current
+    // session is due for rotation by maxLifetime (0: never), and the backoff
     // of automatic rotations after abandoned ones.
     private long rotateAtNanos;
     private long notBefore;

@@ -1,12 +1,20 @@
 package io.pgnotify.core;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGNotification;
 
 /**
  * Reads one session until the notifier stops: applies channel changes, hands notifications to the supervisor, pings
- * and probes. Runs on the supervisor's thread; returns when stopping or when a rotation is due, and throws when the
- * session is lost.
+ * and probes. Returns when stopping or when a rotation is due, and throws when the session is lost.
+ *
+ * <p>The listener thread starts it; with the notifier's own threads the reading loop itself runs on the workers, one
+ * at a time, each passing it on when it runs a handler (see {@link LaneWorkers#handOver}), while the listener thread
+ * waits for the loop's end. Its state lives in fields so that the next reader resumes it; the hand-over orders one
+ * reader's writes before the next one's reads.
  */
 final class SessionReader {
 
@@ -18,8 +26,19 @@ final class SessionReader {
     private final Probe probe;
     private final Settings settings;
     private final String privateChannel;
-    // A session taken over by a rotation is verified by the marker already.
-    private final boolean verifiedAlready;
+    private final LaneWorkers workers;
+    private final long pingInterval;
+    private final long pingTimeout;
+    // How the reading loop ended, when it ran on the workers: whether a rotation is due, or what it threw.
+    private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
+    private final Runnable readOnWorker = this::readOnWorker;
+
+    // The reading thread's (one at a time). A session taken over by a rotation is verified by the marker already.
+    private boolean verified;
+    private long nextPing;
+    // Time spent handing notifications over since the probe was sent (see Probe.check).
+    private long grace;
+    private boolean rotationDue;
 
     SessionReader(
             Supervisor supervisor,
@@ -28,34 +47,94 @@ final class SessionReader {
             Settings settings,
             String privateChannel,
             boolean verifiedAlready) {
-        this.verifiedAlready = verifiedAlready;
+        this.verified = verifiedAlready;
         this.supervisor = supervisor;
         this.session = session;
         this.probe = probe;
         this.settings = settings;
         this.privateChannel = privateChannel;
+        this.workers = supervisor.control.dispatcher().workers();
+        this.pingInterval = settings.pingInterval().toNanos();
+        this.pingTimeout = settings.pingTimeout().toNanos();
     }
 
-    /** Reads until stopping (false) or until a rotation is due (true). */
+    /** Reads until stopping (false) or until a rotation is due (true). Called by the listener thread. */
     boolean serve() throws Exception {
-        boolean verified = verifiedAlready;
         if (!verified) {
             session.channels.sync(session.connection());
             supervisor.listened(session);
             probe.send();
         }
-        long pingInterval = settings.pingInterval().toNanos();
-        long pingTimeout = settings.pingTimeout().toNanos();
-        long nextPing = System.nanoTime() + pingInterval;
-        // Time spent handing notifications over since the probe was sent (see Probe.check).
-        long grace = 0;
+        nextPing = System.nanoTime() + pingInterval;
+        if (!workers.startReader(readOnWorker)) {
+            read(false);
+            return rotationDue;
+        }
+        return awaitEnd();
+    }
+
+    /**
+     * Waits for the reading loop on the workers to end. It ends by itself within one wait of stopping, and the
+     * watchdog aborts a reader stuck past its wait plus the ping timeout; the timed wait only keeps this thread
+     * from waiting blind.
+     */
+    private boolean awaitEnd() throws Exception {
+        while (true) {
+            try {
+                return ended.get(10L * MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // still reading
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Exception exception) {
+                    throw exception;
+                }
+                throw (Error) cause;
+            } catch (InterruptedException e) {
+                // Shutdown gave up waiting: end the loop by closing its socket, and give it a moment to leave it.
+                session.abort();
+                try {
+                    ended.get(2L * MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException | InterruptedException ignored) {
+                    // it ends when it notices
+                }
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+        }
+    }
+
+    /** A worker's turn at reading: reads until it hands the reading over and runs a lane, or until the loop ends. */
+    private void readOnWorker() {
+        Thread.interrupted(); // an interrupt for a handler this thread ran before is not for the read
+        Lane lane;
+        try {
+            lane = read(true);
+        } catch (Throwable t) {
+            ended.completeExceptionally(t);
+            return;
+        }
+        if (lane == null) {
+            ended.complete(rotationDue);
+        } else {
+            workers.run(lane);
+        }
+    }
+
+    /**
+     * The reading loop. With {@code handOver}, returns the lane of a notification it read once another worker has
+     * taken over reading, for the calling thread to run; else returns {@code null} when stopping or when a rotation
+     * is due ({@link #rotationDue}).
+     */
+    private @Nullable Lane read(boolean handOver) throws Exception {
         while (!supervisor.stopping()) {
             if (session.channels.behind()) {
                 session.channels.sync(session.connection());
             }
             long now = System.nanoTime();
             if (verified && supervisor.rotationDue(session, now)) {
-                return true;
+                rotationDue = true;
+                return null;
             }
             long waitNanos;
             switch (probe.check(now, grace)) {
@@ -89,6 +168,23 @@ final class SessionReader {
                 continue;
             }
             long handOverStart = System.nanoTime();
+            Lane kept = deliver(batch, handOver);
+            if (probe.outstanding()) {
+                grace += System.nanoTime() - handOverStart;
+            }
+            if (kept != null && workers.handOver(kept, readOnWorker)) {
+                return kept;
+            }
+        }
+        return null;
+    }
+
+    /** Hands a batch to the dispatcher; with {@code keep}, returns the lane it kept for this thread, if any. */
+    private @Nullable Lane deliver(PGNotification[] batch, boolean keep) throws Exception {
+        if (keep) {
+            workers.beginClaim();
+        }
+        try {
             for (PGNotification received : batch) {
                 if (privateChannel.equals(received.getName())) {
                     if (probe.returned(received.getParameter())) {
@@ -102,11 +198,11 @@ final class SessionReader {
                 }
                 supervisor.deliver(received);
             }
-            if (probe.outstanding()) {
-                grace += System.nanoTime() - handOverStart;
-            }
+        } catch (Throwable t) {
+            workers.abandonClaim();
+            throw t;
         }
-        return false;
+        return workers.endClaim();
     }
 
     private void ping() throws Exception {

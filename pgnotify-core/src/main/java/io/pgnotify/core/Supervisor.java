@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listener thread: opens a {@link Session}, has a {@link SessionReader} read it, and when it is lost opens the
+ * The listener thread: opens a {@link Session}, has a {@link SessionReader} read it (on a worker, with the notifier's
+ * own threads), and when it is lost opens the
  * next with backoff. It drives the state machine and announces what happens to its sessions (connect, disconnect,
  * the gap as a reconnect); it counts its attempts in {@link Attempts}, publishes its figures in
  * {@link SupervisorStatus} and rotates through {@link Rotations}.
@@ -36,11 +37,12 @@ final class Supervisor implements Runnable {
     final String privateChannel =
             "pgnotify." + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
-    // The listening session; only the listener thread reads from it, the watchdog and shutdown may abort it. While
+    // The listening session; only its reading thread (see SessionReader) reads from it, the watchdog and shutdown may
+    // abort it. While
     // rotating, the next one is Rotations.next(): never more than these two.
     private volatile @Nullable Session session;
 
-    // Listener thread only.
+    // The reading thread only, one at a time (see SessionReader).
     private final Attempts attempts;
     private boolean queueUsagePing = true;
 

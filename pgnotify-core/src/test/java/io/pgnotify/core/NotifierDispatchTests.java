@@ -55,7 +55,8 @@ class NotifierDispatchTests {
             await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == expected);
         }
 
-        assertThat(threads).hasSize(1);
+        // Two at most: the worker that read a notification runs its handler, the other reads meanwhile.
+        assertThat(threads).hasSizeLessThanOrEqualTo(2);
     }
 
     @Test

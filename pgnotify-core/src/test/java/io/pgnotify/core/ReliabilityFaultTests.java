@@ -358,9 +358,9 @@ class ReliabilityFaultTests {
             assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
             notifier.publish("held", "fill");
             notifier.publish("held", "x0");
-            // The listener thread now waits for room in the buffer; what follows stays unread in its socket.
+            // The reading thread now waits for room in the buffer; what follows stays unread in its socket.
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> listenerStack("salvage").contains("Dispatcher.offer"));
+                    .until(() -> readerStack("salvage").contains("Dispatcher.offer"));
             for (int i = 1; i <= 5; i++) {
                 notifier.publish("held", "x" + i);
             }
@@ -375,10 +375,12 @@ class ReliabilityFaultTests {
         }
     }
 
-    private static String listenerStack(String name) {
+    /** The stack of the notifier's thread that reads (the listener thread or a worker), if it waits in offer(). */
+    private static String readerStack(String name) {
         return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("pgnotify-" + name + "-listener"))
+                .filter(e -> e.getKey().getName().startsWith("pgnotify-" + name + "-"))
                 .map(e -> java.util.Arrays.toString(e.getValue()))
+                .filter(stack -> stack.contains("Dispatcher.offer"))
                 .findFirst()
                 .orElse("");
     }
