@@ -2,7 +2,7 @@ package io.pgnotify.core.durable;
 
 import java.time.Duration;
 
-/** The validated options of a {@link DurableChannels}, defaults in {@link DurableChannels.Builder}. */
+/** The validated options of a {@link DurableChannels}, defaults in {@link DurableChannelsBuilder}. */
 record DurableSettings(
         String instance,
         Duration pollInterval,
