@@ -19,6 +19,11 @@ record DurableSettings(
         return Math.max(1, Math.min(pollInterval.toMillis(), leaseTimeout.toMillis() / 3));
     }
 
+    /** How long to wait before retrying a message that failed on this attempt. */
+    long retryDelayMillis(int attempt) {
+        return retryBackoff.delay(Math.max(1, attempt)).toMillis();
+    }
+
     /** How often a standby instance tries to take a lease over. */
     long standbyWaitMillis() {
         return Math.max(1, Math.min(pollInterval.toMillis(), leaseTimeout.toMillis() / 4));
