@@ -2,7 +2,7 @@ package io.pgnotify.core.durable;
 
 import java.time.Duration;
 
-/** The validated options of a {@link DurableChannels}, defaults in {@link DurableChannels.Builder}. */
+/** The validated options of a {@link DurableChannels}, defaults in {@link DurableChannelsBuilder}. */
 record DurableSettings(
         String instance,
         Duration pollInterval,
@@ -17,6 +17,11 @@ record DurableSettings(
     /** How long an idle owner waits between looks (and lease renewals). */
     long idleWaitMillis() {
         return Math.max(1, Math.min(pollInterval.toMillis(), leaseTimeout.toMillis() / 3));
+    }
+
+    /** How long to wait before retrying a message that failed on this attempt. */
+    long retryDelayMillis(int attempt) {
+        return retryBackoff.delay(Math.max(1, attempt)).toMillis();
     }
 
     /** How often a standby instance tries to take a lease over. */

@@ -3,15 +3,15 @@ package io.pgnotify.core.durable;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one (channel, group, partition) on its own thread: takes the lease, reads a batch after the position, hands it to the
- * handler in order and advances the position once per batch (or per message, in the handler's transaction). A
- * refused (fenced) write means another instance took over: the batch is dropped and the lease sought again.
+ * Consumes one (channel, group, partition) on its own thread: takes the lease ({@link GroupLease}), reads a batch
+ * after the position, hands it to the handler in order and advances the position once per batch (or per message, in
+ * the handler's transaction). A refused (fenced) write means another instance took over: the batch is dropped and the
+ * lease sought again.
  */
 final class GroupConsumer implements Runnable {
 
@@ -30,16 +30,10 @@ final class GroupConsumer implements Runnable {
     private final @Nullable TransactionalDurableHandler transactional;
     private final @Nullable TransactionalBatchDurableHandler batches;
     private final ConsumerConnection connection;
-    private final Object signal = new Object();
-    private boolean rung; // guarded by signal
-    private volatile boolean running = true;
+    private final GroupLease lease;
+    private final ConsumerSignal signal = new ConsumerSignal();
 
     // Owned by the consumer thread.
-    private boolean owning;
-    private long epoch;
-    private long position;
-    private long inflightMax;
-    private long renewedAt;
     private long singlesUntil; // a failed batch up to this id is handed over again one message at a time
 
     GroupConsumer(
@@ -51,6 +45,7 @@ final class GroupConsumer implements Runnable {
         this.store = store;
         this.settings = settings;
         this.connection = connection;
+        this.lease = new GroupLease(store, settings, connection);
         this.handler = handler;
         if (transactional instanceof TransactionalBatchDurableHandler batch) {
             this.batches = batch;
@@ -63,30 +58,26 @@ final class GroupConsumer implements Runnable {
 
     /** Wakes the consumer to look for new messages (the doorbell, or a re-drive). */
     void ring() {
-        synchronized (signal) {
-            rung = true;
-            signal.notifyAll();
-        }
+        signal.ring();
     }
 
     void stop() {
-        running = false;
-        ring();
+        signal.stop();
     }
 
     @Override
     public void run() {
         try {
-            while (running) {
+            while (signal.running()) {
                 try {
                     step();
                 } catch (GroupStore.PartitionsChangedException e) {
-                    owning = false;
-                    running = false;
+                    lease.forget();
+                    signal.stop();
                     settings.listener().onError(store.channel(), store.group(), e);
                     log.error("[{}] {}; this consumer stops", settings.instance(), e.getMessage());
                 } catch (SQLException | RuntimeException e) {
-                    owning = false;
+                    lease.forget();
                     settings.listener().onError(store.channel(), store.group(), e);
                     log.warn(
                             "[{}] channel '{}', group '{}': {}; retrying",
@@ -94,53 +85,39 @@ final class GroupConsumer implements Runnable {
                             store.channel(),
                             store.group(),
                             e.toString());
-                    await(settings.pollInterval().toMillis(), false);
+                    signal.await(settings.pollInterval().toMillis(), false);
                 }
             }
         } finally {
-            release();
+            lease.release();
             connection.close();
         }
     }
 
     private void step() throws SQLException {
-        if (!owning) {
-            GroupStore.Lease lease = connection.with(c -> store.acquire(c, settings.startFrom()));
-            if (lease == null) {
-                await(settings.standbyWaitMillis(), true);
-                return;
-            }
-            owning = true;
-            epoch = lease.epoch();
-            position = lease.position();
-            inflightMax = lease.inflightMax();
-            renewedAt = System.nanoTime();
-            log.debug(
-                    "[{}] channel '{}', group '{}': lease taken at epoch {}, position {}",
-                    settings.instance(),
-                    store.channel(),
-                    store.group(),
-                    epoch,
-                    position);
+        if (!lease.owning() && !lease.acquire()) {
+            signal.await(settings.standbyWaitMillis(), true);
+            return;
         }
         if (!deliverRedriven()) {
             return;
         }
-        GroupStore.Batch read = connection.with(c -> store.read(c, position, inflightMax, settings.batchSize()));
+        GroupStore.Batch read =
+                connection.with(c -> store.read(c, lease.position(), lease.inflightMax(), settings.batchSize()));
         List<DurableMessage> batch = read.messages();
         if (batch.isEmpty()) {
-            if (read.scannedTo() > position) {
+            if (read.scannedTo() > lease.position()) {
                 // Only other partitions' messages: move past them.
-                advance(read.scannedTo(), inflightMax);
+                lease.advance(read.scannedTo(), lease.inflightMax());
                 return;
             }
-            await(settings.idleWaitMillis(), true);
-            renewIfDue();
+            signal.await(settings.idleWaitMillis(), true);
+            lease.renewIfDue();
             return;
         }
-        long earlier = inflightMax;
+        long earlier = lease.inflightMax();
         long last = batch.get(batch.size() - 1).id();
-        if (last > inflightMax && !advance(position, last)) {
+        if (last > earlier && !lease.advance(lease.position(), last)) {
             return;
         }
         if (batches != null && batch.size() > 1 && batch.get(0).id() > singlesUntil && firstAttempts(batch)) {
@@ -169,9 +146,7 @@ final class GroupConsumer implements Runnable {
         long last = batch.get(batch.size() - 1).id();
         try {
             target.handle(List.copyOf(batch), c -> {
-                if (!store.advance(c, epoch, scannedTo, inflightMax)) {
-                    throw new DurableLeaseLostException(store.channel(), store.group(), epoch);
-                }
+                lease.acknowledgeOn(c, scannedTo);
                 acknowledged[0] = true;
             });
             if (!acknowledged[0]) {
@@ -181,8 +156,8 @@ final class GroupConsumer implements Runnable {
                         + last);
             }
         } catch (Exception e) {
-            if (causedByLeaseLoss(e)) {
-                lost();
+            if (GroupLease.lostIn(e)) {
+                lease.lost();
                 return;
             }
             log.debug(
@@ -194,11 +169,10 @@ final class GroupConsumer implements Runnable {
                     last,
                     e.toString());
             singlesUntil = last;
-            owning = false;
+            lease.forget();
             return;
         }
-        position = Math.max(position, scannedTo);
-        renewedAt = System.nanoTime();
+        lease.acknowledged(scannedTo);
         for (DurableMessage message : batch) {
             settings.listener().onDelivered(store.group(), message);
         }
@@ -210,10 +184,10 @@ final class GroupConsumer implements Runnable {
      * messages a handler may have seen count as redelivered.
      */
     private void deliver(List<DurableMessage> batch, long earlier, long scannedTo) throws SQLException {
-        long done = position;
-        long handed = position;
+        long done = lease.position();
+        long handed = done;
         for (DurableMessage message : batch) {
-            if (!running) {
+            if (!signal.running()) {
                 break;
             }
             handed = message.id();
@@ -222,30 +196,28 @@ final class GroupConsumer implements Runnable {
                 return;
             }
             if (outcome == Outcome.RETRY) {
-                if (!advance(done, Math.max(handed, earlier))) {
+                if (!lease.advance(done, Math.max(handed, earlier))) {
                     return;
                 }
-                pause(settings.retryBackoff()
-                        .delay(Math.max(1, message.attempt()))
-                        .toMillis());
+                lease.hold(settings.retryDelayMillis(message.attempt()), signal);
                 if (transactional != null) {
                     // The handler's transaction may have committed its acknowledgement before failing: re-read.
-                    owning = false;
+                    lease.forget();
                 }
                 return;
             }
             done = Math.max(done, message.id());
-            if (leaseDue() && !advance(done, inflightMax)) {
+            if (lease.due() && !lease.advance(done, lease.inflightMax())) {
                 return;
             }
         }
         boolean whole = handed == batch.get(batch.size() - 1).id();
-        long recorded = whole ? inflightMax : Math.max(handed, earlier);
+        long recorded = whole ? lease.inflightMax() : Math.max(handed, earlier);
         if (whole) {
             done = Math.max(done, scannedTo);
         }
-        if (done > position || recorded != inflightMax) {
-            advance(done, recorded);
+        if (done > lease.position() || recorded != lease.inflightMax()) {
+            lease.advance(done, recorded);
         }
     }
 
@@ -261,7 +233,7 @@ final class GroupConsumer implements Runnable {
         } catch (DurableLeaseLostException e) {
             return lost();
         } catch (Exception e) {
-            if (causedByLeaseLoss(e)) {
+            if (GroupLease.lostIn(e)) {
                 return lost();
             }
             return failed(message, e);
@@ -271,21 +243,19 @@ final class GroupConsumer implements Runnable {
     private void handleInTransaction(DurableMessage message, TransactionalDurableHandler target) throws Exception {
         boolean[] acknowledged = {false};
         target.handle(message, c -> {
-            if (!store.advance(c, epoch, message.id(), inflightMax)) {
-                throw new DurableLeaseLostException(store.channel(), store.group(), epoch);
-            }
+            lease.acknowledgeOn(c, message.id());
             acknowledged[0] = true;
         });
         if (!acknowledged[0]) {
             throw new IllegalStateException("The handler of channel '" + store.channel() + "', group '" + store.group()
                     + "' returned without acknowledging message " + message.id());
         }
-        position = Math.max(position, message.id());
-        renewedAt = System.nanoTime();
+        lease.acknowledged(message.id());
     }
 
     private Outcome failed(DurableMessage message, Exception error) throws SQLException {
-        int attempts = connection.with(c -> store.recordFailure(c, epoch, message, error, settings.maxAttempts()));
+        int attempts =
+                connection.with(c -> store.recordFailure(c, lease.epoch(), message, error, settings.maxAttempts()));
         if (attempts < 0) {
             return lost();
         }
@@ -299,7 +269,7 @@ final class GroupConsumer implements Runnable {
                     attempts,
                     error.toString());
             settings.listener().onDeadLetter(store.group(), message, error);
-            if (transactional != null && !advance(message.id(), inflightMax)) {
+            if (transactional != null && !lease.advance(message.id(), lease.inflightMax())) {
                 return Outcome.LOST;
             }
             return Outcome.DEAD;
@@ -322,103 +292,15 @@ final class GroupConsumer implements Runnable {
                     return null;
                 });
             } else if (outcome == Outcome.RETRY) {
-                pause(settings.retryBackoff()
-                        .delay(Math.max(1, message.attempt()))
-                        .toMillis());
-                return owning;
+                lease.hold(settings.retryDelayMillis(message.attempt()), signal);
+                return lease.owning();
             }
         }
-        return owning;
-    }
-
-    private static boolean causedByLeaseLoss(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof DurableLeaseLostException) {
-                return true;
-            }
-        }
-        return false;
+        return lease.owning();
     }
 
     private Outcome lost() {
-        owning = false;
-        log.warn(
-                "[{}] channel '{}', group '{}': lease at epoch {} was taken over; batch dropped",
-                settings.instance(),
-                store.channel(),
-                store.group(),
-                epoch);
-        settings.listener().onLeaseLost(store.channel(), store.group());
+        lease.lost();
         return Outcome.LOST;
-    }
-
-    private boolean advance(long newPosition, long newInflightMax) throws SQLException {
-        if (!connection.with(c -> store.advance(c, epoch, newPosition, newInflightMax))) {
-            lost();
-            return false;
-        }
-        position = Math.max(position, newPosition);
-        inflightMax = newInflightMax;
-        renewedAt = System.nanoTime();
-        return true;
-    }
-
-    private boolean leaseDue() {
-        return System.nanoTime() - renewedAt
-                > TimeUnit.MILLISECONDS.toNanos(settings.leaseTimeout().toMillis() / 3);
-    }
-
-    private void renewIfDue() throws SQLException {
-        if (owning && leaseDue()) {
-            advance(position, inflightMax);
-        }
-    }
-
-    /** Waits out a retry backoff, renewing the lease; only stopping ends it early. */
-    private void pause(long millis) throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        long left;
-        while (running && owning && (left = deadline - System.nanoTime()) > 0) {
-            await(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, settings.idleWaitMillis()), false);
-            renewIfDue();
-        }
-    }
-
-    private void await(long millis, boolean wakeOnRing) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        synchronized (signal) {
-            long left;
-            while (running && !(wakeOnRing && rung) && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(signal, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    running = false;
-                }
-            }
-            if (wakeOnRing) {
-                rung = false;
-            }
-        }
-    }
-
-    private void release() {
-        if (!owning) {
-            return;
-        }
-        owning = false;
-        try {
-            connection.with(c -> {
-                store.release(c, epoch);
-                return null;
-            });
-        } catch (SQLException e) {
-            log.debug(
-                    "[{}] channel '{}', group '{}': lease not released ({}); it expires",
-                    settings.instance(),
-                    store.channel(),
-                    store.group(),
-                    e.toString());
-        }
     }
 }
