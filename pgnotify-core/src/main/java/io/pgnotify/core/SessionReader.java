@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGNotification;
 
@@ -32,6 +33,10 @@ final class SessionReader {
     // How the reading loop ended, when it ran on the workers: whether a rotation is due, or what it threw.
     private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
     private final Runnable readOnWorker = this::readOnWorker;
+    // Taken by the worker that reads; given up only to hand the reading over, kept once the loop has ended.
+    private final AtomicBoolean reading = new AtomicBoolean();
+    // Returned by the loop when another worker took the reading while this one tried to hand it over.
+    private static final Object HANDED_BACK = new Object();
 
     // The reading thread's (one at a time). A session taken over by a rotation is verified by the marker already.
     private boolean verified;
@@ -104,29 +109,40 @@ final class SessionReader {
         }
     }
 
-    /** A worker's turn at reading: reads until it hands the reading over and runs a lane, or until the loop ends. */
+    /**
+     * A worker's turn at reading: reads until it hands the reading over and runs a lane, then takes the reading back
+     * if the worker it woke has not taken it yet, so that after a short handler the thread already running reads on
+     * (the woken one finds the reading taken and goes back to wait); or until the loop ends.
+     */
     private void readOnWorker() {
-        Thread.interrupted(); // an interrupt for a handler this thread ran before is not for the read
-        Lane lane;
-        try {
-            lane = read(true);
-        } catch (Throwable t) {
-            ended.completeExceptionally(t);
-            return;
-        }
-        if (lane == null) {
-            ended.complete(rotationDue);
-        } else {
-            workers.run(lane);
+        while (reading.compareAndSet(false, true)) {
+            Thread.interrupted(); // an interrupt for a handler this thread ran before is not for the read
+            Object turn;
+            try {
+                turn = read(true);
+            } catch (Throwable t) {
+                ended.completeExceptionally(t); // the reading stays taken: no one reads this session again
+                return;
+            }
+            if (turn == null) {
+                ended.complete(rotationDue);
+                return;
+            }
+            if (turn instanceof Lane lane) {
+                workers.run(lane);
+            } else {
+                return; // HANDED_BACK
+            }
         }
     }
 
     /**
-     * The reading loop. With {@code handOver}, returns the lane of a notification it read once another worker has
-     * taken over reading, for the calling thread to run; else returns {@code null} when stopping or when a rotation
-     * is due ({@link #rotationDue}).
+     * The reading loop. With {@code handOver}, returns the {@link Lane} of a notification it read once another worker
+     * has been woken to take over reading, for the calling thread to run, or {@link #HANDED_BACK} when a worker took
+     * the reading while this one could not hand it over. Returns {@code null} when stopping or when a rotation is due
+     * ({@link #rotationDue}).
      */
-    private @Nullable Lane read(boolean handOver) throws Exception {
+    private @Nullable Object read(boolean handOver) throws Exception {
         while (!supervisor.stopping()) {
             if (session.channels.behind()) {
                 session.channels.sync(session.connection());
@@ -172,8 +188,15 @@ final class SessionReader {
             if (probe.outstanding()) {
                 grace += System.nanoTime() - handOverStart;
             }
-            if (kept != null && workers.handOver(kept, readOnWorker)) {
-                return kept;
+            if (kept != null) {
+                // Given up before the next reader is woken, else it could find the reading still taken.
+                reading.set(false);
+                if (workers.handOver(kept, readOnWorker)) {
+                    return kept;
+                }
+                if (!reading.compareAndSet(false, true)) {
+                    return HANDED_BACK; // a worker that finished its lane took the reading meanwhile
+                }
             }
         }
         return null;
