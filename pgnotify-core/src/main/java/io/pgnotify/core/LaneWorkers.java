@@ -206,14 +206,18 @@ final class LaneWorkers {
      * read the notification, runs its lane itself. The handler is entered without waiting for a thread to wake, and
      * reading goes on while it runs. Without a free worker the lane waits for one, as any other.
      *
+     * @param reading the next reader's task, or {@code null} when one woken before is still on its way: it takes the
+     *     reading when it arrives, and waking another (or starting a thread, when none waits) would cost more
      * @return whether the reading was handed over, so that the caller runs the lane with {@link #run}
      */
-    boolean handOver(Lane lane, Runnable reading) {
+    boolean handOver(Lane lane, @Nullable Runnable reading) {
         dispatcher.lock.lock();
         try {
             if (runners < settings.maxWorkers() && !pool.isShutdown()) {
                 try {
-                    pool.execute(reading);
+                    if (reading != null) {
+                        pool.execute(reading);
+                    }
                     runners++;
                     return true;
                 } catch (RejectedExecutionException e) {

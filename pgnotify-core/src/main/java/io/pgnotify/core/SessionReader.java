@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGNotification;
 
@@ -35,6 +36,8 @@ final class SessionReader {
     private final Runnable readOnWorker = this::readOnWorker;
     // Taken by the worker that reads; given up only to hand the reading over, kept once the loop has ended.
     private final AtomicBoolean reading = new AtomicBoolean();
+    // Workers woken to take the reading that have not tried to yet.
+    private final AtomicInteger comingToRead = new AtomicInteger();
     // Returned by the loop when another worker took the reading while this one tried to hand it over.
     private static final Object HANDED_BACK = new Object();
 
@@ -71,7 +74,9 @@ final class SessionReader {
             probe.send();
         }
         nextPing = System.nanoTime() + pingInterval;
+        comingToRead.incrementAndGet();
         if (!workers.startReader(readOnWorker)) {
+            comingToRead.decrementAndGet();
             read(false);
             return rotationDue;
         }
@@ -115,13 +120,15 @@ final class SessionReader {
      * (the woken one finds the reading taken and goes back to wait); or until the loop ends.
      */
     private void readOnWorker() {
+        comingToRead.decrementAndGet(); // only then may the reading wait for this thread (see read)
         while (reading.compareAndSet(false, true)) {
             Thread.interrupted(); // an interrupt for a handler this thread ran before is not for the read
             Object turn;
             try {
                 turn = read(true);
             } catch (Throwable t) {
-                ended.completeExceptionally(t); // the reading stays taken: no one reads this session again
+                reading.set(true); // taken for good: no one reads this session again
+                ended.completeExceptionally(t);
                 return;
             }
             if (turn == null) {
@@ -189,10 +196,18 @@ final class SessionReader {
                 grace += System.nanoTime() - handOverStart;
             }
             if (kept != null) {
-                // Given up before the next reader is woken, else it could find the reading still taken.
+                // Given up before the next reader is woken, else it could find the reading still taken. A follower
+                // woken before and still on its way takes it when it arrives: no other is woken for it.
                 reading.set(false);
-                if (workers.handOver(kept, readOnWorker)) {
+                boolean wake = comingToRead.get() == 0;
+                if (wake) {
+                    comingToRead.incrementAndGet();
+                }
+                if (workers.handOver(kept, wake ? readOnWorker : null)) {
                     return kept;
+                }
+                if (wake) {
+                    comingToRead.decrementAndGet();
                 }
                 if (!reading.compareAndSet(false, true)) {
                     return HANDED_BACK; // a worker that finished its lane took the reading meanwhile
