@@ -91,7 +91,11 @@ class PgNotifyLifecycleTests {
         AtomicBoolean publishing = new AtomicBoolean(true);
         Queue<Throwable> publishFailures = new ConcurrentLinkedQueue<>();
         contextRunner
-                .withPropertyValues("pgnotify.listener.application-name=pgnotify-lc-shutdown")
+                // Everything read before the UNLISTEN at close is handled, 2 ms each: with the publisher flooding, the
+                // socket holds a thousand or more, 2-3.5 s of work here and more on a loaded machine. The timeout is
+                // there to be met, not raced: past it, shutdown interrupts the handlers this test counts.
+                .withPropertyValues(
+                        "pgnotify.listener.application-name=pgnotify-lc-shutdown", "pgnotify.shutdown-timeout=30s")
                 .run(context -> {
                     Notifier notifier = context.getBean(Notifier.class);
                     awaitListening(notifier);
