@@ -41,11 +41,13 @@ final class LaneWorkers {
     private final Runnable pull = () -> work(null);
     // Guarded by lock: threads running lanes (reading is not counted); at most maxWorkers.
     private int runners;
-    // Reading thread only: the lane the reader keeps for itself while it hands a batch over (see beginClaim()).
-    private boolean claiming;
+    // The reading thread delivering a batch, and the lane it keeps for itself meanwhile (see beginClaim()). Written
+    // by that thread only; any other thread that schedules (the listener thread delivering what a lost or closing
+    // session read last) is not the claimer, so it never takes or clears the claim.
+    private @Nullable Thread claimer;
     private @Nullable Lane claimed;
-    /** Whether the thread that reads a notification may run its handler (leader/followers, see {@link #handOver}). */
-    final boolean readerRunsHandlers;
+    // Whether the thread that reads a notification may run its handler (leader/followers, see handOver).
+    private final boolean readerRunsHandlers;
 
     LaneWorkers(Dispatcher dispatcher, Settings settings, NotifierListener hooks, ThreadFactory threads) {
         this.dispatcher = dispatcher;
@@ -79,7 +81,10 @@ final class LaneWorkers {
         if (pool.isShutdown()) {
             return; // shutdown passed its deadline: buffered notifications are abandoned
         }
-        if (claiming && claimed == null && ready.isEmpty() && runners < settings.maxWorkers()) {
+        if (claimer == Thread.currentThread()
+                && claimed == null
+                && ready.isEmpty()
+                && runners < settings.maxWorkers()) {
             claimed = lane; // the reader runs it after its batch, unless no worker can take over reading
             return;
         }
@@ -167,7 +172,7 @@ final class LaneWorkers {
      * reading thread instead of waking a worker for it. Called by the reading thread, before it hands a batch over.
      */
     void beginClaim() {
-        claiming = readerRunsHandlers;
+        claimer = readerRunsHandlers ? Thread.currentThread() : null;
     }
 
     /** The reading loop failed with a lane kept: it goes to a worker as any other. */
@@ -180,10 +185,13 @@ final class LaneWorkers {
         }
     }
 
-    /** Ends {@link #beginClaim}; returns the lane kept for the reading thread, if any. */
+    /** Ends {@link #beginClaim} of the calling thread; returns the lane kept for it, if any. */
     @Nullable
     Lane endClaim() {
-        claiming = false;
+        if (claimer != Thread.currentThread()) {
+            return null;
+        }
+        claimer = null;
         Lane lane = claimed;
         claimed = null;
         return lane;
