@@ -1,17 +1,12 @@
 package io.pgnotify.benchmarks;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,15 +20,13 @@ import org.jspecify.annotations.Nullable;
 final class LibpqListener implements Listener {
 
     private static final String SOURCE = "/io/pgnotify/benchmarks/libpq_listener.c";
-    private static final long STARTUP_SECONDS = 30;
-
     private static @Nullable Path binary; // compiled once per JVM, guarded by the class lock
 
     private final Latencies latencies = new Latencies(Report.LIBPQ);
     private final Server server;
     private final String channel;
-    private @Nullable Process process; // started and stopped by the benchmark's main thread only
-    private @Nullable Thread reader;
+    private final ChildListener child =
+            new ChildListener("C listener", (stamps, payload) -> latencies.record(payload, stamps[0]));
 
     LibpqListener(Server server, String channel) {
         this.server = server;
@@ -102,67 +95,11 @@ final class LibpqListener implements Listener {
 
     @Override
     public void start() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(compile().toString(), conninfo(), channel)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder builder = new ProcessBuilder(compile().toString(), conninfo(), channel);
         if (server.password() != null) {
             builder.environment().put("PGPASSWORD", server.password()); // not on the command line
         }
-        process = builder.start();
-        BufferedReader lines =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
-        String ready = readyLine(lines);
-        long skew = System.nanoTime() - Long.parseLong(ready.substring("ready ".length()));
-        if (skew < 0 || skew > TimeUnit.SECONDS.toNanos(STARTUP_SECONDS)) {
-            close();
-            throw new IllegalStateException("The C listener's CLOCK_MONOTONIC is " + skew
-                    + " ns away from System.nanoTime(); latencies would be meaningless on this platform");
-        }
-        reader = new Thread(() -> read(lines), "bench-libpq-reader");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    /** Waits for the C listener's "ready" line, at most 30 s, reading on a helper thread so the wait is bounded. */
-    private String readyLine(BufferedReader lines) throws Exception {
-        CompletableFuture<String> first = new CompletableFuture<>();
-        Thread t = new Thread(
-                () -> {
-                    try {
-                        first.complete(lines.readLine());
-                    } catch (IOException e) {
-                        first.completeExceptionally(e);
-                    }
-                },
-                "bench-libpq-start");
-        t.setDaemon(true);
-        t.start();
-        String line;
-        try {
-            line = first.get(STARTUP_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            close();
-            throw new IllegalStateException("The C listener did not LISTEN within " + STARTUP_SECONDS + " s");
-        }
-        if (line == null || !line.startsWith("ready ")) {
-            close();
-            throw new IllegalStateException("The C listener failed to start (see its message above), exit "
-                    + (process.isAlive() ? "pending" : process.exitValue()));
-        }
-        return line;
-    }
-
-    private void read(BufferedReader lines) {
-        try {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                int space = line.indexOf(' ');
-                if (space > 0) {
-                    latencies.record(line.substring(space + 1), Long.parseLong(line, 0, space, 10));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            System.err.println(latencies.listener() + ": unreadable output: " + e);
-        }
+        child.start(builder);
     }
 
     /** libpq's key=value form; values quoted as libpq requires. The password travels in PGPASSWORD. */
@@ -182,25 +119,6 @@ final class LibpqListener implements Listener {
 
     @Override
     public void close() {
-        Process p = process;
-        if (p == null) {
-            return;
-        }
-        try (OutputStream stdin = p.getOutputStream()) {
-            stdin.flush(); // closing stdin asks the C listener to stop
-        } catch (IOException ignored) {
-            // it has exited already
-        }
-        try {
-            if (!p.waitFor(2, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
-            }
-            if (reader != null) {
-                reader.join(TimeUnit.SECONDS.toMillis(2));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-        }
+        child.close();
     }
 }

@@ -21,7 +21,7 @@ record Options(
     static final List<String> ALL_LISTENERS = List.of("pgnotify", "libpq", "vertx", "naive", "prompt");
 
     /** Listeners that can be named but are not in the default set. */
-    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-handoff");
+    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-handoff", "pgnotify-own-jvm");
 
     static final String USAGE = """
             Usage: java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar [options]
@@ -35,7 +35,8 @@ record Options(
               --listeners LIST   any of pgnotify,libpq,vertx,naive,prompt (default all, all listening at once;
                          libpq is the C baseline, skipped with a message without gcc and libpq-dev), and
                          pgnotify-handoff: pgnotify whose reading thread hands every notification to a
-                         worker (-Dpgnotify.dispatch.hand-off=true), the path with a custom thread factory
+                         worker (-Dpgnotify.dispatch.hand-off=true), the path with a custom thread factory;
+                         pgnotify-own-jvm: pgnotify alone in a child JVM, as a service runs it
               --arrivals KIND    fixed (evenly spaced, default) or poisson (random gaps, like pgbench --rate)
               --channel NAME     (default pgnotify_bench)
             """;

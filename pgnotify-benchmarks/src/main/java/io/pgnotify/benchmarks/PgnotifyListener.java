@@ -91,12 +91,12 @@ final class PgnotifyListener implements Listener {
         return List.of(latencies, read, handoff);
     }
 
-    private static long epochNanos(Instant instant) {
+    static long epochNanos(Instant instant) {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     /** Wall clock minus {@link System#nanoTime()}, to place a nanoTime send stamp on the wall clock (±1 µs). */
-    private static long clockOffset() {
+    static long clockOffset() {
         long best = Long.MAX_VALUE;
         long offset = 0;
         for (int i = 0; i < 1000; i++) {

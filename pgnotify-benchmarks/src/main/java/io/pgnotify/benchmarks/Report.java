@@ -15,6 +15,7 @@ final class Report {
 
     static final String PGNOTIFY = "pgnotify Notifier (handler entry)";
     static final String HANDOFF = "pgnotify Notifier, every notification handed to a worker (handler entry)";
+    static final String OWN_JVM = "pgnotify Notifier in a JVM of its own (handler entry)";
     static final String VERTX = "Vert.x PgSubscriber";
     static final String NAIVE = "pgjdbc getNotifications(500) loop";
     static final String LIBPQ = "libpq PQconsumeInput loop (C baseline)";
