@@ -48,6 +48,11 @@ class ReliabilityFaultTests {
         db.close();
     }
 
+    private static ConnectionProvider viaProxy(TcpProxy proxy) {
+        return ConnectionProvider.of(
+                "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", db.user(), db.password());
+    }
+
     private static ConnectionProvider direct() {
         return ConnectionProvider.of(db.url(), db.user(), db.password());
     }
@@ -194,8 +199,7 @@ class ReliabilityFaultTests {
         DeliveryLedger ledger = new DeliveryLedger("silent.", 2);
         List<Duration> detections = new ArrayList<>();
         try (TcpProxy proxy = new TcpProxy(db.port())) {
-            ConnectionProvider viaProxy = ConnectionProvider.of(
-                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", db.user(), db.password());
+            ConnectionProvider viaProxy = viaProxy(proxy);
             try (Notifier notifier = listening(
                             builder("silent", viaProxy, ledger)
                                     .pingInterval(pingInterval)
@@ -235,8 +239,7 @@ class ReliabilityFaultTests {
         DeliveryLedger ledger = new DeliveryLedger("refused.", 2);
         List<Long> attemptTimes = new CopyOnWriteArrayList<>();
         try (TcpProxy proxy = new TcpProxy(db.port())) {
-            ConnectionProvider viaProxy = ConnectionProvider.of(
-                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", db.user(), db.password());
+            ConnectionProvider viaProxy = viaProxy(proxy);
             ConnectionProvider timed = () -> {
                 attemptTimes.add(System.nanoTime());
                 return viaProxy.getConnection();
@@ -345,8 +348,12 @@ class ReliabilityFaultTests {
         List<String> received = new CopyOnWriteArrayList<>();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        try (Notifier notifier = listening(
-                builder("salvage", direct(), ledger).bufferSize(1).overflowPolicy(OverflowPolicy.BLOCK), ledger)) {
+        try (TcpProxy proxy = new TcpProxy(db.port());
+                Notifier notifier = listening(
+                        builder("salvage", viaProxy(proxy), ledger)
+                                .bufferSize(1)
+                                .overflowPolicy(OverflowPolicy.BLOCK),
+                        ledger)) {
             notifier.subscribe("held", n -> {
                 if (n.payload().equals("gate")) {
                     entered.countDown();
@@ -361,9 +368,13 @@ class ReliabilityFaultTests {
             // The reading thread now waits for room in the buffer; what follows stays unread in its socket.
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> readerStack("salvage").contains("Dispatcher.offer"));
+            long sentBefore = proxy.serverBytes();
             for (int i = 1; i <= 5; i++) {
                 notifier.publish("held", "x" + i);
             }
+            // The backend must have sent them before it is terminated, or they were never sent while listening:
+            // each is a NotificationResponse of 1 + 4 + 4 + "held\0" + "xN\0" = 17 bytes.
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.serverBytes() - sentBefore >= 5 * 17);
             int pid = notifier.status().backendPid();
             db.execute("SELECT pg_terminate_backend(" + pid + ")");
             await().atMost(Duration.ofSeconds(5)).until(() -> backendGone(pid));

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback between a client and a server, to cut the network in tests: {@link #blackhole()} stops
@@ -21,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicLong serverBytes = new AtomicLong();
     private volatile ServerSocket server;
     private volatile Thread acceptor;
     private volatile boolean refusing;
@@ -40,6 +42,14 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * How many bytes the server has sent through this proxy so far, on every connection: a test can wait until the
+     * server has written what it must have written before the test goes on.
+     */
+    public long serverBytes() {
+        return serverBytes.get();
     }
 
     /** Stops forwarding bytes, both ways, on every connection; nothing is closed. */
@@ -127,6 +137,9 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            if (fromServer) {
+                                serverBytes.addAndGet(n);
+                            }
                             if (fromServer && cutMidMessage && n > 1) {
                                 synchronized (this) {
                                     if (cutMidMessage) {
