@@ -254,8 +254,8 @@ final class GroupConsumer implements Runnable {
     }
 
     private Outcome failed(DurableMessage message, Exception error) throws SQLException {
-        int attempts =
-                connection.with(c -> store.recordFailure(c, lease.epoch(), message, error, settings.maxAttempts()));
+        int attempts = connection.with(
+                c -> store.failures().recordFailure(c, lease.epoch(), message, error, settings.maxAttempts()));
         if (attempts < 0) {
             return lost();
         }
@@ -280,7 +280,7 @@ final class GroupConsumer implements Runnable {
 
     /** Delivers dead letters an operator re-drove; {@code false} when the lease was lost meanwhile. */
     private boolean deliverRedriven() throws SQLException {
-        List<DurableMessage> redriven = connection.with(store::redriven);
+        List<DurableMessage> redriven = connection.with(store.failures()::redriven);
         for (DurableMessage message : redriven) {
             Outcome outcome = handle(GroupStore.withAttempt(message, message.attempt()));
             if (outcome == Outcome.LOST) {
@@ -288,7 +288,7 @@ final class GroupConsumer implements Runnable {
             }
             if (outcome == Outcome.DONE) {
                 connection.with(c -> {
-                    store.forgetFailure(c, message.id());
+                    store.failures().forgetFailure(c, message.id());
                     return null;
                 });
             } else if (outcome == Outcome.RETRY) {

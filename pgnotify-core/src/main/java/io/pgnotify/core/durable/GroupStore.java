@@ -6,13 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SQL of one (channel, group, partition): lease, batch reads, fenced acknowledgements and failures. Every write that
+ * The SQL of one (channel, group, partition): lease, batch reads and fenced acknowledgements; its failures are
+ * {@link GroupFailures}. Every write that
  * only the lease holder may make carries {@code owner = ? AND epoch = ?}; leases use the database clock only. A message
  * belongs to partition {@code pgnotify.durable_partition(key, partitions)}.
  */
@@ -42,6 +42,7 @@ final class GroupStore {
     private final int partitions;
     private final String owner;
     private final long leaseMillis;
+    private final GroupFailures failures;
 
     GroupStore(String channel, String group, int partition, int partitions, String owner, Duration leaseTimeout) {
         this.channel = channel;
@@ -50,6 +51,12 @@ final class GroupStore {
         this.partitions = partitions;
         this.owner = owner;
         this.leaseMillis = leaseTimeout.toMillis();
+        this.failures = new GroupFailures(channel, group, partition, partitions, owner);
+    }
+
+    /** The failed and dead-lettered messages of this (channel, group, partition). */
+    GroupFailures failures() {
+        return failures;
     }
 
     int partition() {
@@ -233,8 +240,8 @@ final class GroupStore {
         if (batch.isEmpty()) {
             return new Batch(batch, scannedTo);
         }
-        Map<Long, Integer> failures =
-                failures(c, batch.get(0).id(), batch.get(batch.size() - 1).id());
+        Map<Long, Integer> failures = this.failures.attempts(
+                c, batch.get(0).id(), batch.get(batch.size() - 1).id());
         if (failures.isEmpty()) {
             return new Batch(batch, scannedTo);
         }
@@ -248,90 +255,5 @@ final class GroupStore {
 
     static DurableMessage withAttempt(DurableMessage m, int attempt) {
         return new DurableMessage(m.id(), m.channel(), m.key(), m.payload(), attempt, m.publishedAt());
-    }
-
-    private Map<Long, Integer> failures(Connection c, long from, long to) throws SQLException {
-        Map<Long, Integer> failures = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT message_id, attempts FROM pgnotify.durable_failure"
-                + " WHERE channel = ? AND group_name = ? AND message_id BETWEEN ? AND ?")) {
-            select.setString(1, channel);
-            select.setString(2, group);
-            select.setLong(3, from);
-            select.setLong(4, to);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    failures.put(rs.getLong(1), rs.getInt(2));
-                }
-            }
-        }
-        return failures;
-    }
-
-    /** Records a failure (fenced); returns the attempts made so far, or -1 when the lease was lost. */
-    int recordFailure(Connection c, long epoch, DurableMessage m, Throwable error, int maxAttempts)
-            throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement("INSERT INTO pgnotify.durable_failure (channel,"
-                + " group_name, message_id, attempts, last_error, dead) SELECT g.channel, g.group_name, ?, ?, ?,"
-                + " ? >= ? FROM pgnotify.durable_group g WHERE g.channel = ? AND g.group_name = ?"
-                + " AND g.partition = ? AND g.owner = ? AND g.epoch = ? ON CONFLICT (channel, group_name, message_id) DO UPDATE SET"
-                + " attempts = excluded.attempts, last_error = excluded.last_error, dead = excluded.dead,"
-                + " redrive = durable_failure.redrive AND NOT excluded.dead, failed_at = clock_timestamp()"
-                + " RETURNING attempts")) {
-            upsert.setLong(1, m.id());
-            upsert.setInt(2, m.attempt());
-            upsert.setString(3, describe(error));
-            upsert.setInt(4, m.attempt());
-            upsert.setInt(5, maxAttempts);
-            upsert.setString(6, channel);
-            upsert.setString(7, group);
-            upsert.setInt(8, partition);
-            upsert.setString(9, owner);
-            upsert.setLong(10, epoch);
-            try (ResultSet rs = upsert.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : -1;
-            }
-        }
-    }
-
-    /** Dead letters re-driven by an operator, for this group to deliver again. */
-    List<DurableMessage> redriven(Connection c) throws SQLException {
-        List<DurableMessage> messages = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT m.id, m.key, m.payload, m.published_at,"
-                + " f.attempts FROM pgnotify.durable_failure f JOIN pgnotify.durable_message m ON m.id = f.message_id"
-                + " WHERE f.channel = ? AND f.group_name = ? AND f.redrive"
-                + " AND pgnotify.durable_partition(m.key, ?) = ? ORDER BY m.id LIMIT 100")) {
-            select.setString(1, channel);
-            select.setString(2, group);
-            select.setInt(3, partitions);
-            select.setInt(4, partition);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    messages.add(new DurableMessage(
-                            rs.getLong(1),
-                            channel,
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getInt(5) + 1,
-                            rs.getTimestamp(4).toInstant()));
-                }
-            }
-        }
-        return messages;
-    }
-
-    /** A re-driven dead letter was handled: forget it. */
-    void forgetFailure(Connection c, long messageId) throws SQLException {
-        try (PreparedStatement delete = c.prepareStatement(
-                "DELETE FROM pgnotify.durable_failure" + " WHERE channel = ? AND group_name = ? AND message_id = ?")) {
-            delete.setString(1, channel);
-            delete.setString(2, group);
-            delete.setLong(3, messageId);
-            delete.executeUpdate();
-        }
-    }
-
-    static String describe(Throwable error) {
-        String text = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
-        return text.length() > 2000 ? text.substring(0, 2000) : text;
     }
 }
