@@ -26,6 +26,7 @@ final class PgnotifyListener implements Listener {
     private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final Notifier notifier;
     private final String channel;
+    private final String threads;
 
     PgnotifyListener(Server server, String channel) {
         this(server, channel, Report.PGNOTIFY, "  of which: ", null, "bench");
@@ -58,6 +59,7 @@ final class PgnotifyListener implements Listener {
     private PgnotifyListener(
             Server server, String channel, String name, String prefix, @Nullable String property, String threads) {
         this.channel = channel;
+        this.threads = threads;
         this.latencies = new Latencies(name);
         this.read = new Latencies(prefix + "send to reading thread");
         this.handoff = new Latencies(prefix + "reading thread to handler");
@@ -148,8 +150,8 @@ final class PgnotifyListener implements Listener {
         return threads.isEmpty()
                 ? ""
                 : String.format(
-                        "pgnotify: handlers ran on %d distinct worker threads; highest worker number %d",
-                        threads.size(), created);
+                        "pgnotify (%s): handlers ran on %d distinct worker threads; highest worker number %d",
+                        this.threads, threads.size(), created);
     }
 
     @Override

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>With the notifier's own threads, reading is a role the workers pass on (leader/followers): the reading thread
  * runs the lane of a notification it read itself when the lane was idle, and a waiting worker takes over reading,
  * so the handler does not wait for a parked thread to wake (20 to 150 µs on a VM: docs/benchmarks.md). One thread
- * reads at a time, and at most {@code maxWorkers} run lanes.
+ * reads at a time, and at most {@code maxWorkers} run lanes. With {@link #WATCHER_PROPERTY}, while notifications flow
+ * the reading thread runs a short handler without waking anyone, and a watching worker takes the reading over from a
+ * slow one ({@link ReadingWatcher}).
  *
  * <p>Every field but the pool and the reading thread's claim is guarded by the dispatcher's lock.
  */
