@@ -93,17 +93,18 @@ final class ReadingWatcher {
             }
             long now = System.nanoTime();
             long since = inlineSince.get();
-            if (since != 0 && now - since >= TICK_NANOS && takeOver()) {
+            if (since != 0 && now - since >= TICK_NANOS && takeOver(since)) {
                 return true;
             }
             if (now - lastRead >= IDLE_NANOS) {
                 active.set(false);
                 // Dekker, the watcher's side: after clearing `active`, a run published before the reading thread read
                 // it is visible here. Such a run must not be left unwatched: take the reading, or stay.
-                if (inlineSince.get() == 0) {
+                since = inlineSince.get();
+                if (since == 0) {
                     return false;
                 }
-                if (takeOver()) {
+                if (takeOver(since)) {
                     return true;
                 }
                 if (!active.compareAndSet(false, true)) {
@@ -114,9 +115,12 @@ final class ReadingWatcher {
     }
 
     /** Takes the reading the inline runner gave up; not while it still holds it (it is about to give it up). */
-    private boolean takeOver() {
+    private boolean takeOver(long since) {
         if (!reading.get() && reading.compareAndSet(false, true)) {
-            // This thread reads now; a reader sees no watcher until a follower becomes the next one.
+            // This thread reads now; a reader sees no watcher until a follower becomes the next one. The run no
+            // longer holds up the reading: forgotten, so that a handler stuck in it does not keep the next watcher
+            // from retiring (its own end() then finds nothing to clear).
+            inlineSince.compareAndSet(since, 0);
             active.set(false);
             return true;
         }

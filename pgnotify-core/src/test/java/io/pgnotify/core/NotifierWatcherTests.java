@@ -108,6 +108,9 @@ class NotifierWatcherTests {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> flowing.received.size() == 200);
         assertThat(flowing.payloads()).containsExactlyElementsOf(sent);
+        // The stuck call no longer holds the reading: it must not keep the next watcher ticking once the flow stops.
+        flowUntilWatched("w.flowing", "w-blocked");
+        await().atMost(Duration.ofSeconds(2)).until(() -> watchers("w-blocked") == 0);
         release.countDown();
     }
 
