@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy. With {@code --rate N > 0} the process also publishes N/s on its own channel during
  * the measurement; both processes pay the same for publishing, so the difference is the dispatcher's. Prints one CSV
- * line: hand-off setting, rate, seconds, process CPU ms, notifications handled.
+ * line: hand-off setting, watcher setting, rate, seconds, process CPU ms, notifications handled.
  */
 public final class NotifierCpu {
 
@@ -62,8 +62,9 @@ public final class NotifierCpu {
             long cpu = cpuNanos() - before;
             System.out.printf(
                     Locale.ROOT,
-                    "%s,%d,%d,%.1f,%d%n",
+                    "%s,%s,%d,%d,%.1f,%d%n",
                     System.getProperty("pgnotify.dispatch.hand-off", "false"),
+                    System.getProperty("pgnotify.dispatch.watcher", "false"),
                     rate,
                     seconds,
                     cpu / 1e6,

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The pgnotify {@link Notifier}, measured at handler entry. Two diagnostic series split that at
@@ -25,9 +26,10 @@ final class PgnotifyListener implements Listener {
     private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final Notifier notifier;
     private final String channel;
+    private final String threads;
 
     PgnotifyListener(Server server, String channel) {
-        this(server, channel, false);
+        this(server, channel, Report.PGNOTIFY, "  of which: ", null, "bench");
     }
 
     /**
@@ -35,27 +37,44 @@ final class PgnotifyListener implements Listener {
      * path a custom thread factory takes, so that both dispatch paths are measured side by side.
      */
     static PgnotifyListener handingOff(Server server, String channel) {
-        return new PgnotifyListener(server, channel, true);
+        return new PgnotifyListener(
+                server,
+                channel,
+                Report.HANDOFF,
+                "  hand-off, of which: ",
+                "pgnotify.dispatch.hand-off",
+                "bench-handoff");
     }
 
-    private PgnotifyListener(Server server, String channel, boolean handingOff) {
+    /**
+     * A notifier with a watcher ({@code pgnotify.dispatch.watcher}): while notifications flow, the reading thread runs
+     * a short handler itself without waking a worker first.
+     */
+    static PgnotifyListener watched(Server server, String channel) {
+        return new PgnotifyListener(
+                server, channel, Report.WATCHER, "  watcher, of which: ", "pgnotify.dispatch.watcher", "bench-watcher");
+    }
+
+    /** {@code property}, when given, is set to {@code true} while the notifier is built (where it is read). */
+    private PgnotifyListener(
+            Server server, String channel, String name, String prefix, @Nullable String property, String threads) {
         this.channel = channel;
-        String name = handingOff ? Report.HANDOFF : Report.PGNOTIFY;
-        String prefix = handingOff ? "  hand-off, of which: " : "  of which: ";
+        this.threads = threads;
         this.latencies = new Latencies(name);
         this.read = new Latencies(prefix + "send to reading thread");
         this.handoff = new Latencies(prefix + "reading thread to handler");
-        String property = "pgnotify.dispatch.hand-off";
-        String before = System.getProperty(property);
-        if (handingOff) {
+        String before = property == null ? null : System.getProperty(property);
+        if (property != null) {
             System.setProperty(property, "true");
         }
         try {
             this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
-                    .name(handingOff ? "bench-handoff" : "bench")
+                    .name(threads)
                     .build();
         } finally {
-            if (before == null) {
+            if (property == null) {
+                // nothing set
+            } else if (before == null) {
                 System.clearProperty(property);
             } else {
                 System.setProperty(property, before);
@@ -131,8 +150,8 @@ final class PgnotifyListener implements Listener {
         return threads.isEmpty()
                 ? ""
                 : String.format(
-                        "pgnotify: handlers ran on %d distinct worker threads; highest worker number %d",
-                        threads.size(), created);
+                        "pgnotify (%s): handlers ran on %d distinct worker threads; highest worker number %d",
+                        this.threads, threads.size(), created);
     }
 
     @Override

@@ -15,6 +15,7 @@ final class Report {
 
     static final String PGNOTIFY = "pgnotify Notifier (handler entry)";
     static final String HANDOFF = "pgnotify Notifier, every notification handed to a worker (handler entry)";
+    static final String WATCHER = "pgnotify Notifier with a watcher, short handlers inline (handler entry)";
     static final String OWN_JVM = "pgnotify Notifier in a JVM of its own (handler entry)";
     static final String VERTX = "Vert.x PgSubscriber";
     static final String NAIVE = "pgjdbc getNotifications(500) loop";
@@ -186,8 +187,8 @@ final class Report {
                 LIBPQ_GOAL_P99);
         out.println(
                 "| rate | libpq p50 ms | pgnotify/libpq p50 | pgnotify/libpq p99 | Vert.x/libpq p50 | Vert.x/libpq p99"
-                        + " | goal met in runs | hand-off/libpq p50 | hand-off/libpq p99 |");
-        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                        + " | goal met in runs | hand-off/libpq p50 | hand-off/libpq p99 | watcher/libpq p50 | watcher/libpq p99 |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int rate : rates) {
             List<double[]> perRun = new ArrayList<>();
             List<Row> baseline = new ArrayList<>();
@@ -203,13 +204,16 @@ final class Report {
                 Row p = find(step, PGNOTIFY);
                 Row v = find(step, VERTX);
                 Row k = find(step, HANDOFF);
+                Row w = find(step, WATCHER);
                 perRun.add(new double[] {
                     p != null ? p.ms(50) / l.ms(50) : Double.NaN,
                     p != null ? p.ms(99) / l.ms(99) : Double.NaN,
                     v != null ? v.ms(50) / l.ms(50) : Double.NaN,
                     v != null ? v.ms(99) / l.ms(99) : Double.NaN,
                     k != null ? k.ms(50) / l.ms(50) : Double.NaN,
-                    k != null ? k.ms(99) / l.ms(99) : Double.NaN
+                    k != null ? k.ms(99) / l.ms(99) : Double.NaN,
+                    w != null ? w.ms(50) / l.ms(50) : Double.NaN,
+                    w != null ? w.ms(99) / l.ms(99) : Double.NaN
                 });
             });
             long met = perRun.stream()
@@ -217,7 +221,7 @@ final class Report {
                     .count();
             out.printf(
                     Locale.ROOT,
-                    "| %d/s | %s | %s | %s | %s | %s | %d of %d | %s | %s |%n",
+                    "| %d/s | %s | %s | %s | %s | %s | %d of %d | %s | %s | %s | %s |%n",
                     rate,
                     spread(baseline, r -> r.ms(50)),
                     spreadOf(perRun, 0),
@@ -227,7 +231,9 @@ final class Report {
                     met,
                     perRun.size(),
                     spreadOf(perRun, 4),
-                    spreadOf(perRun, 5));
+                    spreadOf(perRun, 5),
+                    spreadOf(perRun, 6),
+                    spreadOf(perRun, 7));
         }
     }
 

@@ -38,6 +38,8 @@ final class Lane {
     int timeouts;
     /** The running call ignored its interrupt: it counts as a stuck handler thread. */
     boolean stuck;
+    /** How long the last handler call took, 0 before the first (see ReadingWatcher#SHORT_NANOS). */
+    long lastNanos;
 
     Lane(Subscriptions.Entry subscription) {
         this.subscription = subscription;

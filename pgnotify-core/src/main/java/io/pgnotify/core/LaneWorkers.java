@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>With the notifier's own threads, reading is a role the workers pass on (leader/followers): the reading thread
  * runs the lane of a notification it read itself when the lane was idle, and a waiting worker takes over reading,
  * so the handler does not wait for a parked thread to wake (20 to 150 µs on a VM: docs/benchmarks.md). One thread
- * reads at a time, and at most {@code maxWorkers} run lanes.
+ * reads at a time, and at most {@code maxWorkers} run lanes. With {@link #WATCHER_PROPERTY}, while notifications flow
+ * the reading thread runs a short handler without waking anyone, and a watching worker takes the reading over from a
+ * slow one ({@link ReadingWatcher}).
  *
  * <p>Every field but the pool and the reading thread's claim is guarded by the dispatcher's lock.
  */
@@ -48,6 +50,8 @@ final class LaneWorkers {
     private @Nullable Lane claimed;
     // Whether the thread that reads a notification may run its handler (leader/followers, see handOver).
     private final boolean readerRunsHandlers;
+    // Whether a watcher lets the reading thread run short handlers without waking a worker (see ReadingWatcher).
+    final boolean watching;
 
     LaneWorkers(Dispatcher dispatcher, Settings settings, NotifierListener hooks, ThreadFactory threads) {
         this.dispatcher = dispatcher;
@@ -57,10 +61,12 @@ final class LaneWorkers {
         // only when none is idle (a fixed pool would start a thread per submit up to its size, one per notification
         // at low rates: docs/benchmarks.md). Lanes wait in `ready`; a woken worker takes the first (see `searching`).
         // With the notifier's own threads, the reading loop runs on a worker too: one more thread than maxWorkers.
+        // With a watcher, one more: reader, watcher and maxWorkers running lanes.
         this.readerRunsHandlers = settings.handlerThreads() == null && !Boolean.getBoolean(HAND_OFF_PROPERTY);
+        this.watching = readerRunsHandlers && Boolean.getBoolean(WATCHER_PROPERTY);
         this.pool = new ThreadPoolExecutor(
                 0,
-                settings.maxWorkers() + (readerRunsHandlers ? 1 : 0),
+                settings.maxWorkers() + (readerRunsHandlers ? 1 : 0) + (watching ? 1 : 0),
                 30,
                 TimeUnit.SECONDS,
                 new SynchronousQueue<>(),
@@ -75,6 +81,9 @@ final class LaneWorkers {
      * custom thread factory does, so that both dispatch paths can be measured side by side (docs/benchmarks.md).
      */
     static final String HAND_OFF_PROPERTY = "pgnotify.dispatch.hand-off";
+
+    /** {@code true} lets the reading thread run short handlers with no wake-up on their path (see ReadingWatcher). */
+    static final String WATCHER_PROPERTY = "pgnotify.dispatch.watcher";
 
     /** Queues a scheduled lane and wakes a worker unless one is already on its way. Called with the lock held. */
     void schedule(Lane lane) {
@@ -240,6 +249,23 @@ final class LaneWorkers {
         }
     }
 
+    /**
+     * Whether the reading thread may run its kept lane inline while a watcher watches: its last handler call was short
+     * and a worker's place is free (then taken for it, as {@link #handOver} does). Otherwise nothing changes.
+     */
+    boolean reserveInline(Lane lane) {
+        dispatcher.lock.lock();
+        try {
+            if (lane.lastNanos >= ReadingWatcher.SHORT_NANOS || runners >= settings.maxWorkers() || pool.isShutdown()) {
+                return false;
+            }
+            runners++;
+            return true;
+        } finally {
+            dispatcher.lock.unlock();
+        }
+    }
+
     /** Runs a lane {@link #handOver} kept for the calling thread, then lanes waiting for a worker. */
     void run(Lane lane) {
         work(lane);
@@ -252,6 +278,7 @@ final class LaneWorkers {
     private @Nullable Lane runLane(Lane lane) {
         Notification handled = null;
         long startedAt = 0;
+        long took = 0;
         Throwable error = null;
         for (int i = 1; ; i++) {
             Notification next = null;
@@ -262,6 +289,7 @@ final class LaneWorkers {
             try {
                 if (handled != null) {
                     ended = dispatcher.ended(lane);
+                    lane.lastNanos = took;
                 }
                 Lane.Pending pending = dispatcher.abandoned() || lane.removed ? null : lane.queue.peekFirst();
                 if (pending == null) {
@@ -296,6 +324,7 @@ final class LaneWorkers {
             } catch (Throwable t) {
                 error = t;
             }
+            took = System.nanoTime() - startedAt;
         }
     }
 

@@ -226,6 +226,11 @@ public final class Notifier implements AutoCloseable {
                 .withHandlers(dispatcher.stuckHandlers(), dispatcher.quarantined());
     }
 
+    /** The current dispatcher's workers: for tests. */
+    LaneWorkers workers() {
+        return lifecycle.dispatcher().workers();
+    }
+
     /**
      * The name used in thread names and log lines.
      *

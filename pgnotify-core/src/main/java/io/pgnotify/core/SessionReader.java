@@ -40,6 +40,13 @@ final class SessionReader {
     private final AtomicInteger comingToRead = new AtomicInteger();
     // Returned by the loop when another worker took the reading while this one tried to hand it over.
     private static final Object HANDED_BACK = new Object();
+    // Returned by the loop, with the reading still taken, when the reading thread is to run `inlineLane` itself
+    // while the watcher watches: no worker is woken (see ReadingWatcher).
+    private static final Object INLINE = new Object();
+    private final @Nullable ReadingWatcher watcher;
+    // The reading thread's, while it holds the reading: the lane it runs inline and that run's token.
+    private @Nullable Lane inlineLane;
+    private long inlineSince;
 
     // The reading thread's (one at a time). A session taken over by a rotation is verified by the marker already.
     private boolean verified;
@@ -64,6 +71,10 @@ final class SessionReader {
         this.workers = supervisor.control.dispatcher().workers();
         this.pingInterval = settings.pingInterval().toNanos();
         this.pingTimeout = settings.pingTimeout().toNanos();
+        this.watcher = workers.watching
+                ? new ReadingWatcher(
+                        reading, () -> supervisor.stopping() || workers.pool.isShutdown() || ended.isDone())
+                : null;
     }
 
     /** Reads until stopping (false) or until a rotation is due (true). Called by the listener thread. */
@@ -121,7 +132,12 @@ final class SessionReader {
      */
     private void readOnWorker() {
         comingToRead.decrementAndGet(); // only then may the reading wait for this thread (see read)
-        while (reading.compareAndSet(false, true)) {
+        // A follower that finds the reading taken back watches, unless another does (the watcher starts with the
+        // first notification of a burst); it reads when it takes the reading over. A thread that ran a lane and
+        // finds the reading taken goes back to the pool.
+        boolean follower = true;
+        while (reading.compareAndSet(false, true) || (follower && watcher != null && watcher.watch())) {
+            follower = false;
             Thread.interrupted(); // an interrupt for a handler this thread ran before is not for the read
             Object turn;
             try {
@@ -135,7 +151,17 @@ final class SessionReader {
                 ended.complete(rotationDue);
                 return;
             }
-            if (turn instanceof Lane lane) {
+            if (turn == INLINE && watcher != null) {
+                Lane inline = java.util.Objects.requireNonNull(inlineLane); // this thread still reads: its own fields
+                long since = inlineSince;
+                inlineLane = null;
+                reading.set(false); // the watcher takes it if the run lasts a tick (ReadingWatcher)
+                try {
+                    workers.run(inline);
+                } finally {
+                    watcher.ended(since);
+                }
+            } else if (turn instanceof Lane lane) {
                 workers.run(lane);
             } else {
                 return; // HANDED_BACK
@@ -146,7 +172,8 @@ final class SessionReader {
     /**
      * The reading loop. With {@code handOver}, returns the {@link Lane} of a notification it read once another worker
      * has been woken to take over reading, for the calling thread to run, or {@link #HANDED_BACK} when a worker took
-     * the reading while this one could not hand it over. Returns {@code null} when stopping or when a rotation is due
+     * the reading while this one could not hand it over, or {@link #INLINE} with the reading still taken when it is to
+     * run {@link #inlineLane} itself under the watcher's eye. Returns {@code null} when stopping or when a rotation is due
      * ({@link #rotationDue}).
      */
     private @Nullable Object read(boolean handOver) throws Exception {
@@ -191,9 +218,22 @@ final class SessionReader {
                 continue;
             }
             long handOverStart = System.nanoTime();
+            if (watcher != null) {
+                watcher.read(handOverStart);
+            }
             Lane kept = deliver(batch, handOver);
             if (probe.outstanding()) {
                 grace += System.nanoTime() - handOverStart;
+            }
+            if (kept != null && watcher != null) {
+                // Published (beginInline) before the lane is checked, so that a watcher about to retire stays.
+                long since = watcher.beginInline();
+                if (since != 0 && workers.reserveInline(kept)) {
+                    inlineLane = kept;
+                    inlineSince = since;
+                    return INLINE;
+                }
+                watcher.ended(since);
             }
             if (kept != null) {
                 // Given up before the next reader is woken, else it could find the reading still taken. A follower

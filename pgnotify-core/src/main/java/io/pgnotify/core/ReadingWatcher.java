@@ -1,0 +1,129 @@
+package io.pgnotify.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A session's watcher: while notifications flow, one worker that neither reads nor runs a lane wakes every
+ * {@link #TICK_NANOS} to see whether the reading thread has been running a handler for a tick or more. Then it takes
+ * the reading over; otherwise it does nothing. The reading thread can then run a short handler itself without waking a
+ * worker first ({@code LockSupport.unpark} of an idle thread costs the caller 7 to 32 µs on a VM: docs/benchmarks.md),
+ * since a slow one holds the reading at most about a tick. Nobody wakes the watcher per notification: it is off the
+ * handler's path. With no notification read for {@link #IDLE_NANOS}, it goes back to the pool: no ticks at idle.
+ *
+ * <p>The reading thread and the watcher share three values: {@link #inlineSince} (when the reading thread began running
+ * a lane while it gave up the reading, 0 when it does not), {@link #active} (whether a watcher watches), and the
+ * session's reading flag. The reading thread publishes {@code inlineSince} before it reads {@code active}, and only
+ * runs a lane inline when it sees a watcher; a watcher that retires clears {@code active} before it reads
+ * {@code inlineSince} again. All are volatile (sequentially consistent), so of two such races at least one side sees
+ * the other's write (Dekker): either the reading thread sees no watcher and wakes a follower as without one, or the
+ * retiring watcher sees the run and stays, or takes the reading over. No inline run is left without a watcher.
+ *
+ * <p>Enabled by {@link LaneWorkers#WATCHER_PROPERTY}, read when the workers are built.
+ */
+final class ReadingWatcher {
+
+    /** How often the watcher looks, and so about the longest a slow handler run inline holds up the reading. */
+    static final long TICK_NANOS = 1_000_000;
+
+    /** With no notification read for this long, the watcher retires. */
+    static final long IDLE_NANOS = 100_000_000;
+
+    /** A handler call shorter than this may run inline on the reading thread; a lane never run counts as short. */
+    static final long SHORT_NANOS = 50_000;
+
+    private final AtomicBoolean reading;
+    private final BooleanSupplier over;
+    private final AtomicBoolean active = new AtomicBoolean();
+    private final AtomicLong inlineSince = new AtomicLong();
+    private volatile long lastRead = System.nanoTime();
+
+    /**
+     * @param reading the session's reading flag: taken by the thread that reads
+     * @param over whether the watcher must stop: the notifier stops, the pool shut down, or the reading loop ended
+     */
+    ReadingWatcher(AtomicBoolean reading, BooleanSupplier over) {
+        this.reading = reading;
+        this.over = over;
+    }
+
+    /** The reading thread read a notification now. */
+    void read(long now) {
+        lastRead = now;
+    }
+
+    /**
+     * The reading thread is about to run a lane inline, and keeps the reading until {@link #began}: returns the
+     * run's token for {@link #ended}, or 0 when no watcher is active (then it must wake a follower as usual).
+     */
+    long beginInline() {
+        long now = System.nanoTime();
+        long since = now == 0 ? 1 : now; // 0 means none
+        inlineSince.set(since); // first publish the run (Dekker: write, then read the other side's flag)
+        if (active.get()) {
+            return since;
+        }
+        inlineSince.compareAndSet(since, 0);
+        return 0;
+    }
+
+    /** The inline run of {@link #beginInline} ended, or did not take place. */
+    void ended(long since) {
+        // Only this run's: the watcher may have taken the reading over, and the next reader begun a run of its own.
+        inlineSince.compareAndSet(since, 0);
+    }
+
+    /**
+     * Called by a follower that found the reading taken: watches unless another does. Returns {@code true} when it
+     * took the reading over (the caller then reads), {@code false} when it retired or another watches.
+     */
+    boolean watch() {
+        if (!active.compareAndSet(false, true)) {
+            return false;
+        }
+        while (true) {
+            Thread.interrupted(); // an interrupt meant for a handler this thread ran must not turn the ticks into a
+            // spin
+            LockSupport.parkNanos(this, TICK_NANOS);
+            if (over.getAsBoolean()) {
+                active.set(false); // stopping: the reading thread wakes followers again, which find the loop ended
+                return false;
+            }
+            long now = System.nanoTime();
+            long since = inlineSince.get();
+            if (since != 0 && now - since >= TICK_NANOS && takeOver(since)) {
+                return true;
+            }
+            if (now - lastRead >= IDLE_NANOS) {
+                active.set(false);
+                // Dekker, the watcher's side: after clearing `active`, a run published before the reading thread read
+                // it is visible here. Such a run must not be left unwatched: take the reading, or stay.
+                since = inlineSince.get();
+                if (since == 0) {
+                    return false;
+                }
+                if (takeOver(since)) {
+                    return true;
+                }
+                if (!active.compareAndSet(false, true)) {
+                    return false; // another follower watches already
+                }
+            }
+        }
+    }
+
+    /** Takes the reading the inline runner gave up; not while it still holds it (it is about to give it up). */
+    private boolean takeOver(long since) {
+        if (!reading.get() && reading.compareAndSet(false, true)) {
+            // This thread reads now; a reader sees no watcher until a follower becomes the next one. The run no
+            // longer holds up the reading: forgotten, so that a handler stuck in it does not keep the next watcher
+            // from retiring (its own end() then finds nothing to clear).
+            inlineSince.compareAndSet(since, 0);
+            active.set(false);
+            return true;
+        }
+        return false;
+    }
+}
