@@ -6,11 +6,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A session's watcher: while notifications flow, one worker that neither reads nor runs a lane wakes every
- * {@link #TICK_NANOS} to see whether the reading thread has been running a handler for a tick or more. Then it takes
- * the reading over; otherwise it does nothing. The reading thread can then run a short handler itself without waking a
- * worker first ({@code LockSupport.unpark} of an idle thread costs the caller 7 to 32 µs on a VM: docs/benchmarks.md),
- * since a slow one holds the reading at most about a tick. Nobody wakes the watcher per notification: it is off the
+ * A session's watcher: while notifications flow, one worker that neither reads nor runs a lane wakes every tick (the
+ * mean time between two notifications read, 1 to 10 ms) to see whether the reading thread has been running a handler
+ * for a tick or more. Then it takes the reading over; otherwise it does nothing. The reading thread can then run a
+ * short handler itself without waking a worker first ({@code LockSupport.unpark} of an idle thread costs the caller 7
+ * to 38 µs on a VM: docs/benchmarks.md), since a slow one holds the reading at most about a tick. Nobody wakes the watcher per notification: it is off the
  * handler's path. With no notification read for {@link #IDLE_NANOS}, it goes back to the pool: no ticks at idle.
  *
  * <p>The reading thread and the watcher share three values: {@link #inlineSince} (when the reading thread began running
@@ -21,12 +21,21 @@ import java.util.function.BooleanSupplier;
  * the other's write (Dekker): either the reading thread sees no watcher and wakes a follower as without one, or the
  * retiring watcher sees the run and stays, or takes the reading over. No inline run is left without a watcher.
  *
- * <p>Enabled by {@link LaneWorkers#WATCHER_PROPERTY}, read when the workers are built.
+ * <p>On with the notifier's own threads; {@link LaneWorkers#WATCHER_PROPERTY} {@code false} turns it off (read when the
+ * workers are built).
  */
 final class ReadingWatcher {
 
-    /** How often the watcher looks, and so about the longest a slow handler run inline holds up the reading. */
-    static final long TICK_NANOS = 1_000_000;
+    /**
+     * How often the watcher looks, and so about the longest a slow handler run inline holds up the reading: the mean
+     * time between two notifications read, within these bounds. One tick per notification costs about what the
+     * wake-up it replaces did, so the watcher never costs more CPU than waking a follower per notification, and a
+     * handler that turns slow holds up the reading for about one notification's time (at most 10 ms, once: its lane
+     * is no longer short).
+     */
+    static final long MIN_TICK_NANOS = 1_000_000;
+
+    static final long MAX_TICK_NANOS = 10_000_000;
 
     /** With no notification read for this long, the watcher retires. */
     static final long IDLE_NANOS = 100_000_000;
@@ -39,6 +48,8 @@ final class ReadingWatcher {
     private final AtomicBoolean active = new AtomicBoolean();
     private final AtomicLong inlineSince = new AtomicLong();
     private volatile long lastRead = System.nanoTime();
+    // The mean time between reads (exponential, weight 1/8), within the tick's bounds; the reading thread's write.
+    private volatile long tick = MIN_TICK_NANOS;
 
     /**
      * @param reading the session's reading flag: taken by the thread that reads
@@ -51,7 +62,14 @@ final class ReadingWatcher {
 
     /** The reading thread read a notification now. */
     void read(long now) {
+        long gap = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS, now - lastRead));
         lastRead = now;
+        tick += (gap - tick) / 8;
+    }
+
+    /** The current tick: for tests. */
+    long tickNanos() {
+        return tick;
     }
 
     /**
@@ -86,14 +104,15 @@ final class ReadingWatcher {
         while (true) {
             Thread.interrupted(); // an interrupt meant for a handler this thread ran must not turn the ticks into a
             // spin
-            LockSupport.parkNanos(this, TICK_NANOS);
+            long tick = this.tick;
+            LockSupport.parkNanos(this, tick);
             if (over.getAsBoolean()) {
                 active.set(false); // stopping: the reading thread wakes followers again, which find the loop ended
                 return false;
             }
             long now = System.nanoTime();
             long since = inlineSince.get();
-            if (since != 0 && now - since >= TICK_NANOS && takeOver(since)) {
+            if (since != 0 && now - since >= tick && takeOver(since)) {
                 return true;
             }
             if (now - lastRead >= IDLE_NANOS) {
