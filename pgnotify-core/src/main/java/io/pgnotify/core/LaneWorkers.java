@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>With the notifier's own threads, reading is a role the workers pass on (leader/followers): the reading thread
  * runs the lane of a notification it read itself when the lane was idle, and a waiting worker takes over reading,
  * so the handler does not wait for a parked thread to wake (20 to 150 µs on a VM: docs/benchmarks.md). One thread
- * reads at a time, and at most {@code maxWorkers} run lanes. With {@link #WATCHER_PROPERTY}, while notifications flow
- * the reading thread runs a short handler without waking anyone, and a watching worker takes the reading over from a
- * slow one ({@link ReadingWatcher}).
+ * reads at a time, and at most {@code maxWorkers} run lanes. While notifications flow, the reading thread runs a short
+ * handler without waking anyone first, and a watching worker takes the reading over from one that turns slow
+ * ({@link ReadingWatcher}).
  *
  * <p>Every field but the pool and the reading thread's claim is guarded by the dispatcher's lock.
  */
@@ -63,7 +63,7 @@ final class LaneWorkers {
         // With the notifier's own threads, the reading loop runs on a worker too: one more thread than maxWorkers.
         // With a watcher, one more: reader, watcher and maxWorkers running lanes.
         this.readerRunsHandlers = settings.handlerThreads() == null && !Boolean.getBoolean(HAND_OFF_PROPERTY);
-        this.watching = readerRunsHandlers && Boolean.getBoolean(WATCHER_PROPERTY);
+        this.watching = readerRunsHandlers && !"false".equals(System.getProperty(WATCHER_PROPERTY));
         this.pool = new ThreadPoolExecutor(
                 0,
                 settings.maxWorkers() + (readerRunsHandlers ? 1 : 0) + (watching ? 1 : 0),
@@ -82,7 +82,10 @@ final class LaneWorkers {
      */
     static final String HAND_OFF_PROPERTY = "pgnotify.dispatch.hand-off";
 
-    /** {@code true} lets the reading thread run short handlers with no wake-up on their path (see ReadingWatcher). */
+    /**
+     * For measurement only: {@code false} turns the watcher off, so that the reading thread wakes a worker before
+     * every handler it runs, and both can be measured side by side (see ReadingWatcher, docs/benchmarks.md).
+     */
     static final String WATCHER_PROPERTY = "pgnotify.dispatch.watcher";
 
     /** Queues a scheduled lane and wakes a worker unless one is already on its way. Called with the lock held. */

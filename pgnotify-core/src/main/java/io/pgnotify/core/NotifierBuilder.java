@@ -228,9 +228,10 @@ abstract class NotifierBuilder {
      * or later. Default: daemon platform threads named {@code pgnotify-<name>-worker-N}. The listener, probe and
      * watchdog threads are always the notifier's own.
      *
-     * <p>With the default threads the workers take turns reading the connection, and the worker that reads a
-     * notification runs its handler once another has taken over reading, so no thread wake-up delays the handler.
-     * With a factory the listener thread reads and hands every notification to a thread of the factory, which costs
+     * <p>With the default threads the workers take turns reading the connection: while notifications flow, the
+     * worker that reads one runs a short handler itself, and a watching worker takes over reading if it turns slow
+     * (within about the time between two notifications, at most 10 ms); otherwise it runs its handler once another
+     * has taken over reading. No thread wake-up delays the handler. With a factory the listener thread reads and hands every notification to a thread of the factory, which costs
      * 20 to 60 µs more at the median on a 2-vCPU VM (docs/benchmarks.md).
      *
      * @param factory makes one thread per call; the notifier starts and ends them

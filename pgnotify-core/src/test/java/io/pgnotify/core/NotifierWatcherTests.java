@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The watcher ({@link LaneWorkers#WATCHER_PROPERTY}): while notifications flow, the reading thread runs short handlers
+ * The watcher (on by default; {@link LaneWorkers#WATCHER_PROPERTY}): while notifications flow, the reading thread runs short handlers
  * itself without waking a worker, and a watching worker takes the reading over from a handler that does not return.
  */
 class NotifierWatcherTests {
@@ -33,6 +33,33 @@ class NotifierWatcherTests {
     void stop() {
         if (notifier != null) {
             notifier.shutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void theWatcherIsOnWithTheNotifiersOwnThreadsAndOffWithAFactoryOrThePropertySetToFalse() {
+        String before = System.getProperty(LaneWorkers.WATCHER_PROPERTY);
+        try {
+            System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
+            try (Notifier own = Notifier.builder(Notifiers.provider()).build();
+                    Notifier factory = Notifier.builder(Notifiers.provider())
+                            .threadFactory(Thread::new)
+                            .build()) {
+                assertThat(own.workers().watching)
+                        .as("own threads, no property")
+                        .isTrue();
+                assertThat(factory.workers().watching).as("a thread factory").isFalse();
+            }
+            System.setProperty(LaneWorkers.WATCHER_PROPERTY, "false");
+            try (Notifier off = Notifier.builder(Notifiers.provider()).build()) {
+                assertThat(off.workers().watching).as("property false").isFalse();
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
+            } else {
+                System.setProperty(LaneWorkers.WATCHER_PROPERTY, before);
+            }
         }
     }
 
