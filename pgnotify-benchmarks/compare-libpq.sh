@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pgnotify's handler entry against the C libpq listener (the physical limit) and Vert.x, at 100, 1,000 and
-# 5,000 notifications/s, all listening in the same run (with pgnotify-handoff, the reading thread handing every
-# notification to a worker as before leader/followers, beside the default); prints the p50/p99 ratios per rate at the end
+# 5,000 notifications/s, all listening in the same run (with pgnotify-no-watcher, the reading thread waking a worker
+# before every handler it runs, as before the watcher, beside the default); prints the p50/p99 ratios per rate at the end
 # (docs/benchmarks.md, "Against libpq in one command"). Extra arguments go to the benchmark, e.g. --runs 1.
 # The whole Markdown report is kept in pgnotify-benchmarks/target/libpq-comparison.md (or $REPORT).
 set -euo pipefail
@@ -15,7 +15,7 @@ done
 ./mvnw -B -q -pl pgnotify-benchmarks -am package -DskipTests
 report="${REPORT:-pgnotify-benchmarks/target/libpq-comparison.md}"
 java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar \
-    --listeners pgnotify,pgnotify-handoff,libpq,vertx --rates 100,1000,5000 "$@" >"$report"
+    --listeners pgnotify,pgnotify-no-watcher,libpq,vertx --rates 100,1000,5000 "$@" >"$report"
 echo "Full report: $report"
 echo
 if ! grep -q '^### Against libpq' "$report"; then

@@ -92,7 +92,7 @@ public final class LatencyBenchmark {
             Listener listener = switch (name) {
                 case "pgnotify" -> new PgnotifyListener(options.server(), options.channel());
                 case "pgnotify-handoff" -> PgnotifyListener.handingOff(options.server(), options.channel());
-                case "pgnotify-watcher" -> PgnotifyListener.watched(options.server(), options.channel());
+                case "pgnotify-no-watcher" -> PgnotifyListener.withoutWatcher(options.server(), options.channel());
                 case "pgnotify-own-jvm" -> new OwnJvmListener(options.server(), options.channel());
                 case "libpq" -> new LibpqListener(options.server(), options.channel());
                 case "vertx" -> new VertxListener(options.server(), options.channel());

@@ -64,7 +64,7 @@ public final class NotifierCpu {
                     Locale.ROOT,
                     "%s,%s,%d,%d,%.1f,%d%n",
                     System.getProperty("pgnotify.dispatch.hand-off", "false"),
-                    System.getProperty("pgnotify.dispatch.watcher", "false"),
+                    System.getProperty("pgnotify.dispatch.watcher", "true"),
                     rate,
                     seconds,
                     cpu / 1e6,

@@ -21,7 +21,7 @@ record Options(
     static final List<String> ALL_LISTENERS = List.of("pgnotify", "libpq", "vertx", "naive", "prompt");
 
     /** Listeners that can be named but are not in the default set. */
-    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-handoff", "pgnotify-watcher", "pgnotify-own-jvm");
+    static final List<String> EXTRA_LISTENERS = List.of("pgnotify-handoff", "pgnotify-no-watcher", "pgnotify-own-jvm");
 
     static final String USAGE = """
             Usage: java -jar pgnotify-benchmarks/target/pgnotify-benchmarks.jar [options]
@@ -36,8 +36,8 @@ record Options(
                          libpq is the C baseline, skipped with a message without gcc and libpq-dev), and
                          pgnotify-handoff: pgnotify whose reading thread hands every notification to a
                          worker (-Dpgnotify.dispatch.hand-off=true), the path with a custom thread factory;
-                         pgnotify-watcher: pgnotify whose reading thread runs short handlers itself
-                         while a watcher ticks (-Dpgnotify.dispatch.watcher=true);
+                         pgnotify-no-watcher: pgnotify whose reading thread wakes a worker before every
+                         handler it runs (-Dpgnotify.dispatch.watcher=false);
                          pgnotify-own-jvm: pgnotify alone in a child JVM, as a service runs it
               --arrivals KIND    fixed (evenly spaced, default) or poisson (random gaps, like pgbench --rate)
               --channel NAME     (default pgnotify_bench)

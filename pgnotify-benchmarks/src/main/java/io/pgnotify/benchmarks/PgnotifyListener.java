@@ -29,7 +29,7 @@ final class PgnotifyListener implements Listener {
     private final String threads;
 
     PgnotifyListener(Server server, String channel) {
-        this(server, channel, Report.PGNOTIFY, "  of which: ", null, "bench");
+        this(server, channel, Report.PGNOTIFY, "  of which: ", null, "", "bench");
     }
 
     /**
@@ -43,21 +43,34 @@ final class PgnotifyListener implements Listener {
                 Report.HANDOFF,
                 "  hand-off, of which: ",
                 "pgnotify.dispatch.hand-off",
+                "true",
                 "bench-handoff");
     }
 
     /**
-     * A notifier with a watcher ({@code pgnotify.dispatch.watcher}): while notifications flow, the reading thread runs
-     * a short handler itself without waking a worker first.
+     * A notifier without the watcher ({@code pgnotify.dispatch.watcher=false}): the reading thread wakes a worker to
+     * take over reading before every handler it runs, as before the watcher.
      */
-    static PgnotifyListener watched(Server server, String channel) {
+    static PgnotifyListener withoutWatcher(Server server, String channel) {
         return new PgnotifyListener(
-                server, channel, Report.WATCHER, "  watcher, of which: ", "pgnotify.dispatch.watcher", "bench-watcher");
+                server,
+                channel,
+                Report.NO_WATCHER,
+                "  no watcher, of which: ",
+                "pgnotify.dispatch.watcher",
+                "false",
+                "bench-no-watcher");
     }
 
-    /** {@code property}, when given, is set to {@code true} while the notifier is built (where it is read). */
+    /** {@code property}, when given, is set to {@code value} while the notifier is built (where it is read). */
     private PgnotifyListener(
-            Server server, String channel, String name, String prefix, @Nullable String property, String threads) {
+            Server server,
+            String channel,
+            String name,
+            String prefix,
+            @Nullable String property,
+            String value,
+            String threads) {
         this.channel = channel;
         this.threads = threads;
         this.latencies = new Latencies(name);
@@ -65,7 +78,7 @@ final class PgnotifyListener implements Listener {
         this.handoff = new Latencies(prefix + "reading thread to handler");
         String before = property == null ? null : System.getProperty(property);
         if (property != null) {
-            System.setProperty(property, "true");
+            System.setProperty(property, value);
         }
         try {
             this.notifier = Notifier.builder(ConnectionProvider.of(server.jdbcUrl(), server.user(), server.password()))
