@@ -85,11 +85,9 @@ final class PgnotifyListener implements Listener {
                     .name(threads)
                     .build();
         } finally {
-            if (property == null) {
-                // nothing set
-            } else if (before == null) {
+            if (property != null && before == null) {
                 System.clearProperty(property);
-            } else {
+            } else if (property != null) {
                 System.setProperty(property, before);
             }
         }

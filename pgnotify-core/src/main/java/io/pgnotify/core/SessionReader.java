@@ -1,5 +1,6 @@
 package io.pgnotify.core;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +153,7 @@ final class SessionReader {
                 return;
             }
             if (turn == INLINE && watcher != null) {
-                Lane inline = java.util.Objects.requireNonNull(inlineLane); // this thread still reads: its own fields
+                Lane inline = Objects.requireNonNull(inlineLane); // this thread still reads: its own fields
                 long since = inlineSince;
                 inlineLane = null;
                 reading.set(false); // the watcher takes it if the run lasts a tick (ReadingWatcher)

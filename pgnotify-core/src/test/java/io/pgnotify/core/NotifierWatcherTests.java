@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,45 +40,44 @@ class NotifierWatcherTests {
 
     @Test
     void theWatcherIsOnWithTheNotifiersOwnThreadsAndOffWithAFactoryOrThePropertySetToFalse() {
-        String before = System.getProperty(LaneWorkers.WATCHER_PROPERTY);
-        try {
-            System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
-            try (Notifier own = Notifier.builder(Notifiers.provider()).build();
-                    Notifier factory = Notifier.builder(Notifiers.provider())
-                            .threadFactory(Thread::new)
-                            .build()) {
-                assertThat(own.workers().watching)
-                        .as("own threads, no property")
-                        .isTrue();
-                assertThat(factory.workers().watching).as("a thread factory").isFalse();
-            }
-            System.setProperty(LaneWorkers.WATCHER_PROPERTY, "false");
-            try (Notifier off = Notifier.builder(Notifiers.provider()).build()) {
-                assertThat(off.workers().watching).as("property false").isFalse();
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
-            } else {
-                System.setProperty(LaneWorkers.WATCHER_PROPERTY, before);
-            }
+        try (Notifier own = withWatcherProperty(
+                        null, () -> Notifier.builder(Notifiers.provider()).build());
+                Notifier factory = withWatcherProperty(
+                        null,
+                        () -> Notifier.builder(Notifiers.provider())
+                                .threadFactory(Thread::new)
+                                .build());
+                Notifier off = withWatcherProperty(
+                        "false", () -> Notifier.builder(Notifiers.provider()).build())) {
+            assertThat(own.workers().watching).as("own threads, no property").isTrue();
+            assertThat(factory.workers().watching).as("a thread factory").isFalse();
+            assertThat(off.workers().watching).as("property false").isFalse();
         }
     }
 
     /** Builds and starts a notifier with the watcher on; the property is read when its workers are built. */
     private static Notifier watched(UnaryOperator<Notifier.Builder> settings) {
+        Notifier notifier = withWatcherProperty("true", () -> Notifiers.started(settings));
+        assertThat(notifier.workers().watching).isTrue();
+        return notifier;
+    }
+
+    /** Builds a notifier with the watcher property set to {@code value} ({@code null}: unset), then restores it. */
+    private static Notifier withWatcherProperty(@Nullable String value, Supplier<Notifier> build) {
         String before = System.getProperty(LaneWorkers.WATCHER_PROPERTY);
-        System.setProperty(LaneWorkers.WATCHER_PROPERTY, "true");
+        setWatcherProperty(value);
         try {
-            Notifier notifier = Notifiers.started(settings);
-            assertThat(notifier.workers().watching).isTrue();
-            return notifier;
+            return build.get();
         } finally {
-            if (before == null) {
-                System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
-            } else {
-                System.setProperty(LaneWorkers.WATCHER_PROPERTY, before);
-            }
+            setWatcherProperty(before);
+        }
+    }
+
+    private static void setWatcherProperty(@Nullable String value) {
+        if (value == null) {
+            System.clearProperty(LaneWorkers.WATCHER_PROPERTY);
+        } else {
+            System.setProperty(LaneWorkers.WATCHER_PROPERTY, value);
         }
     }
 
