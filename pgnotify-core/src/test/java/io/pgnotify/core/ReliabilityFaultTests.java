@@ -274,7 +274,8 @@ class ReliabilityFaultTests {
                     }
                     List<Long> times = List.copyOf(attemptTimes);
                     // Between attempt k and k+1 lies the delay after k failures: initial * multiplier^(k-1), capped,
-                    // ±jitter; the refused connect itself takes a few ms on loopback.
+                    // ±jitter. The refused connect itself takes a few ms on loopback and a loaded machine may wake the
+                    // retry late; the 300 ms of slack still catches a missing cap (800 * 2 * 0.8 > 800 * 1.2 + 300).
                     for (int k = 1; k + 1 < times.size() && k < maxAttempts; k++) {
                         long gap = TimeUnit.NANOSECONDS.toMillis(times.get(k) - times.get(k - 1));
                         long base = (long) Math.min(cap.toMillis(), initial.toMillis() * Math.pow(multiplier, k - 1));
@@ -283,7 +284,7 @@ class ReliabilityFaultTests {
                         }
                         assertThat(gap)
                                 .as("round %d, delay after %d failure(s)", round, k)
-                                .isBetween((long) (base * (1 - jitter)) - 5, (long) (base * (1 + jitter)) + 150);
+                                .isBetween((long) (base * (1 - jitter)) - 5, (long) (base * (1 + jitter)) + 300);
                     }
                 }
                 assertThat(attemptTimes).hasSize(maxAttempts);
