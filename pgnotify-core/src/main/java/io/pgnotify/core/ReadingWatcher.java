@@ -10,8 +10,9 @@ import java.util.function.BooleanSupplier;
  * mean time between two notifications read, 1 to 10 ms) to see whether the reading thread has been running a handler
  * for a tick or more. Then it takes the reading over; otherwise it does nothing. The reading thread can then run a
  * short handler itself without waking a worker first ({@code LockSupport.unpark} of an idle thread costs the caller 7
- * to 38 µs on a VM: docs/benchmarks.md), since a slow one holds the reading at most about a tick. Nobody wakes the watcher per notification: it is off the
- * handler's path. With no notification read for {@link #IDLE_NANOS}, it goes back to the pool: no ticks at idle.
+ * to 38 µs on a VM: docs/benchmarks.md), since a slow one holds the reading at most about a tick. Nobody wakes the
+ * watcher per notification: it is off the handler's path. With no notification read for {@link #IDLE_NANOS}, it goes
+ * back to the pool: no ticks at idle.
  *
  * <p>The reading thread and the watcher share three values: {@link #inlineSince} (when the reading thread began running
  * a lane while it gave up the reading, 0 when it does not), {@link #active} (whether a watcher watches), and the
@@ -72,6 +73,11 @@ final class ReadingWatcher {
         return tick;
     }
 
+    /** Whether a watcher watches now: for tests. */
+    boolean watched() {
+        return active.get();
+    }
+
     /**
      * The reading thread is about to run a lane inline, and keeps the reading until {@link #began}: returns the
      * run's token for {@link #ended}, or 0 when no watcher is active (then it must wake a follower as usual).
@@ -102,8 +108,8 @@ final class ReadingWatcher {
             return false;
         }
         while (true) {
-            Thread.interrupted(); // an interrupt meant for a handler this thread ran must not turn the ticks into a
-            // spin
+            // An interrupt meant for a handler this thread ran must not turn the ticks into a spin.
+            Thread.interrupted();
             long tick = this.tick;
             LockSupport.parkNanos(this, tick);
             if (over.getAsBoolean()) {

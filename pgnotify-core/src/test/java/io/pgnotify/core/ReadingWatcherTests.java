@@ -1,0 +1,106 @@
+package io.pgnotify.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The protocol between the reading thread and its watcher, played out step by step on real threads: the session and
+ * the workers around it are left out so that each interleaving is the one the test names, not one the scheduler picks.
+ * The notifier's own tests ({@link NotifierWatcherTests}) run the same protocol against a server.
+ */
+class ReadingWatcherTests {
+
+    private final AtomicBoolean reading = new AtomicBoolean(true); // the reading thread holds it
+    private final AtomicBoolean over = new AtomicBoolean();
+    private final ReadingWatcher watcher = new ReadingWatcher(reading, over::get);
+    private final ExecutorService followers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        over.set(true);
+        followers.shutdown();
+        assertThat(followers.awaitTermination(5, TimeUnit.SECONDS))
+                .as("watchers stop once over")
+                .isTrue();
+    }
+
+    /** A follower that found the reading taken, watching on its own thread; returns what {@code watch()} returned. */
+    private CompletableFuture<Boolean> watching() {
+        watcher.read(System.nanoTime()); // a notification was just read: the watcher is not idle
+        CompletableFuture<Boolean> result = CompletableFuture.supplyAsync(watcher::watch, followers);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> watcher.watched() || result.isDone());
+        return result;
+    }
+
+    /**
+     * Begins an inline run under a watcher's eye, as the reading thread does after reading a notification; starts
+     * another watcher if a loaded machine kept this thread away past the idle time and the first retired.
+     */
+    private long beginWatchedRun(CompletableFuture<Boolean>[] watching) {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            watcher.read(System.nanoTime());
+            long since = watcher.beginInline();
+            if (since != 0) {
+                return since;
+            }
+            watching[0] = watching();
+        }
+        throw new AssertionError("no watcher stayed long enough for an inline run");
+    }
+
+    @Test
+    void withNoWatcherTheReadingThreadIsToldToWakeAFollowerAsUsual() {
+        assertThat(watcher.beginInline()).as("no watcher: no inline run").isZero();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRunThatDoesNotReturnHasItsReadingTakenOverAndDoesNotKeepTheNextWatcherFromRetiring() throws Exception {
+        CompletableFuture<Boolean>[] first = new CompletableFuture[] {watching()};
+        long since = beginWatchedRun(first);
+        reading.set(false); // the reading thread gives the reading up for its run, which does not return
+
+        assertThat(first[0].get(5, TimeUnit.SECONDS))
+                .as("took the reading over")
+                .isTrue();
+        assertThat(reading).as("the watcher reads now").isTrue();
+
+        // The next follower that finds the reading taken watches. The stuck run no longer holds the reading up, so
+        // it must not keep this watcher ticking once notifications stop (none is read from here on).
+        CompletableFuture<Boolean> next = watching();
+        assertThat(next.get(5, TimeUnit.SECONDS)).as("retired, not taken over").isFalse();
+        assertThat(reading).as("the reader still reads").isTrue();
+        watcher.ended(since); // the stuck run returns at last: nothing left to clear
+        assertThat(watcher.beginInline()).as("no watcher after retiring").isZero();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRunThatEndsIsForgottenAndTheWatcherRetiresAtIdle() throws Exception {
+        CompletableFuture<Boolean>[] watching = new CompletableFuture[] {watching()};
+        // The reading stays taken here, so no take-over can happen whatever the timing; a run left marked would keep
+        // the watcher waiting for it to give the reading up, forever.
+        long since = beginWatchedRun(watching);
+        watcher.ended(since);
+
+        assertThat(watching[0].get(5, TimeUnit.SECONDS)).as("retired at idle").isFalse();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWatcherStopsWithTheNotifierWhileARunHoldsTheReading() throws Exception {
+        CompletableFuture<Boolean>[] watching = new CompletableFuture[] {watching()};
+        beginWatchedRun(watching); // the reading is still held: no take-over possible, and the run never ends
+        over.set(true);
+        assertThat(watching[0].get(5, TimeUnit.SECONDS)).as("stopped").isFalse();
+    }
+}
