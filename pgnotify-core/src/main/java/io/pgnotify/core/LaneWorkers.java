@@ -7,12 +7,11 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How a {@link Dispatcher}'s lanes get threads: at most {@code maxWorkers}, each running one lane at a time, a batch of
- * its notifications, then the next lane waiting for a worker. A lane is never run by two threads at once.
+ * its notifications ({@link LaneRunner}), then the next lane waiting for a worker. A lane is never run by two threads
+ * at once.
  *
  * <p>With the notifier's own threads, reading is a role the workers pass on (leader/followers): the reading thread
  * runs the lane of a notification it read itself when the lane was idle, and a waiting worker takes over reading,
@@ -25,17 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 final class LaneWorkers {
 
-    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
-
-    /** A lane gives its worker back after this many notifications, so busy lanes share the workers. */
-    private static final int BATCH = 64;
-
     private final Dispatcher dispatcher;
     private final Settings settings;
-    private final NotifierListener hooks;
     final ThreadPoolExecutor pool;
     // Scheduled lanes waiting for a free worker, in order.
     private final ArrayDeque<Lane> ready = new ArrayDeque<>();
+    private final LaneRunner runner;
     // Workers woken to take a lane from `ready` that have not taken one yet. While one is on its way no other is
     // woken: waking a worker per idle lane cost a park and unpark per notification on many channels, 18x slower than
     // letting busy workers take the next lane (docs/benchmarks.md, dispatch overhead).
@@ -56,7 +50,7 @@ final class LaneWorkers {
     LaneWorkers(Dispatcher dispatcher, Settings settings, NotifierListener hooks, ThreadFactory threads) {
         this.dispatcher = dispatcher;
         this.settings = settings;
-        this.hooks = hooks;
+        this.runner = new LaneRunner(dispatcher, settings, hooks, ready);
         // No core threads and a hand-off queue: a lane goes to the most recently idle worker, and a thread is started
         // only when none is idle (a fixed pool would start a thread per submit up to its size, one per notification
         // at low rates: docs/benchmarks.md). Lanes wait in `ready`; a woken worker takes the first (see `searching`).
@@ -148,7 +142,7 @@ final class LaneWorkers {
         }
         try {
             while (lane != null) {
-                lane = runLane(lane);
+                lane = runner.run(lane);
             }
         } finally {
             dispatcher.lock.lock();
@@ -272,80 +266,5 @@ final class LaneWorkers {
     /** Runs a lane {@link #handOver} kept for the calling thread, then lanes waiting for a worker. */
     void run(Lane lane) {
         work(lane);
-    }
-
-    /**
-     * Runs up to a batch of a lane's notifications; returns the lane this worker should run next, if any. One lock
-     * acquisition per notification: ending a call and taking the next share it.
-     */
-    private @Nullable Lane runLane(Lane lane) {
-        Notification handled = null;
-        long startedAt = 0;
-        long took = 0;
-        Throwable error = null;
-        for (int i = 1; ; i++) {
-            Notification next = null;
-            Lane then = null;
-            Lane.Ended ended = null;
-            long nextStart = 0;
-            dispatcher.lock.lock();
-            try {
-                if (handled != null) {
-                    ended = dispatcher.ended(lane);
-                    lane.lastNanos = took;
-                }
-                Lane.Pending pending = dispatcher.abandoned() || lane.removed ? null : lane.queue.peekFirst();
-                if (pending == null) {
-                    dispatcher.laneIdle(lane);
-                    then = ready.pollFirst();
-                } else if (i > BATCH && !ready.isEmpty()) {
-                    ready.addLast(lane); // a busy lane gives way to the lanes waiting for a worker
-                    then = ready.pollFirst();
-                } else {
-                    lane.queue.pollFirst();
-                    dispatcher.release(pending);
-                    next = pending.notification;
-                    nextStart = lane.begin(next);
-                }
-            } finally {
-                dispatcher.lock.unlock();
-            }
-            if (handled != null) {
-                report(lane, handled, startedAt, error, ended);
-            }
-            if (next == null) {
-                return then;
-            }
-            if (i > BATCH) {
-                i = 1;
-            }
-            handled = next;
-            startedAt = nextStart;
-            error = null;
-            try {
-                lane.handler().handle(next);
-            } catch (Throwable t) {
-                error = t;
-            }
-            took = System.nanoTime() - startedAt;
-        }
-    }
-
-    private void report(
-            Lane lane, Notification notification, long startedAt, @Nullable Throwable error, Lane.Ended ended) {
-        switch (ended) {
-            case IN_TIME -> {
-                if (error != null) {
-                    hooks.onError(error, lane.channel());
-                }
-                hooks.onHandled(notification, lane.handler(), System.nanoTime() - startedAt, error);
-            }
-            case LATE -> {} // its timeout was reported when it passed
-            case QUARANTINE_LIFTED ->
-                log.info(
-                        "[{}] a stuck handler on channel '{}' returned; its subscription takes notifications again",
-                        settings.name(),
-                        lane.channel());
-        }
     }
 }
