@@ -38,8 +38,11 @@ final class Lane {
     int timeouts;
     /** The running call ignored its interrupt: it counts as a stuck handler thread. */
     boolean stuck;
-    /** How long the last handler call took, 0 before the first (see ReadingWatcher#SHORT_NANOS). */
-    long lastNanos;
+    /**
+     * How many handler calls in a row were short, up to {@link ReadingWatcher#SHORT_STREAK}; a lane never run counts
+     * as having made them all. Only a lane with the whole streak may run inline on the reading thread.
+     */
+    int shortStreak = ReadingWatcher.SHORT_STREAK;
 
     Lane(Subscriptions.Entry subscription) {
         this.subscription = subscription;
@@ -51,6 +54,16 @@ final class Lane {
 
     NotificationHandler handler() {
         return subscription.handler;
+    }
+
+    /** A handler call of this lane took {@code nanos}: a slow one starts the streak of short calls again. */
+    void timed(long nanos) {
+        shortStreak = nanos < ReadingWatcher.SHORT_NANOS ? Math.min(ReadingWatcher.SHORT_STREAK, shortStreak + 1) : 0;
+    }
+
+    /** Whether the reading thread may run this lane inline (see {@link #shortStreak}). */
+    boolean reliablyShort() {
+        return shortStreak >= ReadingWatcher.SHORT_STREAK;
     }
 
     /** Marks a handler call as begun on the current thread; returns its start time. */

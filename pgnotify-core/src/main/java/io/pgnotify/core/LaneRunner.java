@@ -51,7 +51,7 @@ final class LaneRunner {
             try {
                 if (handled != null) {
                     ended = dispatcher.ended(lane);
-                    lane.lastNanos = took;
+                    lane.timed(took);
                 }
                 Lane.Pending pending = dispatcher.abandoned() || lane.removed ? null : lane.queue.peekFirst();
                 if (pending == null) {

@@ -247,13 +247,14 @@ final class LaneWorkers {
     }
 
     /**
-     * Whether the reading thread may run its kept lane inline while a watcher watches: its last handler call was short
-     * and a worker's place is free (then taken for it, as {@link #handOver} does). Otherwise nothing changes.
+     * Whether the reading thread may run its kept lane inline while a watcher watches: its recent handler calls were
+     * all short ({@link Lane#reliablyShort}) and a worker's place is free (then taken for it, as {@link #handOver}
+     * does). Otherwise nothing changes.
      */
     boolean reserveInline(Lane lane) {
         dispatcher.lock.lock();
         try {
-            if (lane.lastNanos >= ReadingWatcher.SHORT_NANOS || runners >= settings.maxWorkers() || pool.isShutdown()) {
+            if (!lane.reliablyShort() || runners >= settings.maxWorkers() || pool.isShutdown()) {
                 return false;
             }
             runners++;

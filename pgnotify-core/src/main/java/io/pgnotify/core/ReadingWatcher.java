@@ -32,7 +32,7 @@ final class ReadingWatcher {
      * time between two notifications read, within these bounds. One tick per notification costs about what the
      * wake-up it replaces did, so the watcher never costs more CPU than waking a follower per notification, and a
      * handler that turns slow holds up the reading for about one notification's time (at most 10 ms, once: its lane
-     * is no longer short).
+     * then runs on workers until it has made {@link #SHORT_STREAK} short calls in a row).
      */
     static final long MIN_TICK_NANOS = 1_000_000;
 
@@ -41,8 +41,15 @@ final class ReadingWatcher {
     /** With no notification read for this long, the watcher retires. */
     static final long IDLE_NANOS = 100_000_000;
 
-    /** A handler call shorter than this may run inline on the reading thread; a lane never run counts as short. */
+    /** A handler call shorter than this counts as short. */
     static final long SHORT_NANOS = 50_000;
+
+    /**
+     * How many short calls in a row a lane must make before the reading thread runs it inline again after a slow one:
+     * a handler that turns slow every few calls would otherwise hold up the reading each time (MixedHandlers,
+     * docs/benchmarks.md). One slow call in more than this many costs one hold-up per slow call at most.
+     */
+    static final int SHORT_STREAK = 64;
 
     private final AtomicBoolean reading;
     private final BooleanSupplier over;

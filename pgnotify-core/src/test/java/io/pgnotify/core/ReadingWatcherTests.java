@@ -96,6 +96,27 @@ class ReadingWatcherTests {
     }
 
     @Test
+    void aLaneThatTurnedSlowRunsOnWorkersUntilItHasMadeAStreakOfShortCallsAgain() {
+        Lane lane = new Lane(new Subscriptions.Entry("streak", n -> {}, new Subscriptions()));
+        assertThat(lane.reliablyShort()).as("never run").isTrue();
+        lane.timed(ReadingWatcher.SHORT_NANOS - 1);
+        assertThat(lane.reliablyShort()).as("short calls only").isTrue();
+
+        lane.timed(ReadingWatcher.SHORT_NANOS);
+        for (int i = 1; i < ReadingWatcher.SHORT_STREAK; i++) {
+            assertThat(lane.reliablyShort())
+                    .as("%d short call(s) after a slow one", i - 1)
+                    .isFalse();
+            lane.timed(1_000);
+        }
+        assertThat(lane.reliablyShort())
+                .as("%d short calls after it", ReadingWatcher.SHORT_STREAK - 1)
+                .isFalse();
+        lane.timed(1_000);
+        assertThat(lane.reliablyShort()).as("a whole streak").isTrue();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aWatcherStopsWithTheNotifierWhileARunHoldsTheReading() throws Exception {
         CompletableFuture<Boolean>[] watching = new CompletableFuture[] {watching()};
