@@ -66,28 +66,15 @@ public class DispatcherBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-        Settings settings = new Settings(
-                "bench",
-                null, // never connects
-                null,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                0,
-                2.0,
-                0.2,
-                NotifyLimits.MAX_PAYLOAD_BYTES,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
-                bufferSize,
-                OverflowPolicy.BLOCK,
-                Duration.ofSeconds(10),
-                64,
-                "bench",
-                new NotifierListener() {},
-                null,
-                null,
-                2);
+        Settings settings = Notifier.builder(
+                        ConnectionProvider.of("jdbc:postgresql://127.0.0.1:1/none", "none", null)) // never connects
+                .name("bench")
+                .applicationName("bench")
+                .callbackTimeout(Duration.ofSeconds(30))
+                .bufferSize(bufferSize)
+                .overflowPolicy(OverflowPolicy.BLOCK)
+                .listener(new NotifierListener() {})
+                .settings();
         Subscriptions subscriptions = new Subscriptions();
         names = new String[channels];
         for (int c = 0; c < channels; c++) {

@@ -138,28 +138,15 @@ public final class FootprintMeasurement {
     }
 
     private static Dispatcher dispatcher(Subscriptions subscriptions, int bufferSize, OverflowPolicy policy) {
-        Settings settings = new Settings(
-                "footprint",
-                null, // never connects
-                null,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                0,
-                2.0,
-                0.2,
-                NotifyLimits.MAX_PAYLOAD_BYTES,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(60),
-                bufferSize,
-                policy,
-                Duration.ofSeconds(10),
-                64,
-                "footprint",
-                new NotifierListener() {},
-                null,
-                null,
-                2);
+        Settings settings = Notifier.builder(
+                        ConnectionProvider.of("jdbc:postgresql://127.0.0.1:1/none", "none", null)) // never connects
+                .name("footprint")
+                .applicationName("footprint")
+                .callbackTimeout(Duration.ofSeconds(60))
+                .bufferSize(bufferSize)
+                .overflowPolicy(policy)
+                .listener(new NotifierListener() {})
+                .settings();
         return new Dispatcher(settings, subscriptions, new SafeListener(settings.listener(), "footprint"), r -> {
             Thread thread = new Thread(r, "pgnotify-footprint-worker");
             thread.setDaemon(true);

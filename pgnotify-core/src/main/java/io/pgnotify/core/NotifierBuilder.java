@@ -291,9 +291,14 @@ abstract class NotifierBuilder {
      * @throws IllegalArgumentException if settings contradict each other
      */
     public Notifier build() {
+        return new Notifier(settings());
+    }
+
+    /** The validated settings {@link #build} gives the notifier; also for measuring parts of it on their own. */
+    Settings settings() {
         SettingChecks.notLess("maxReconnectInterval", maxReconnectInterval, "reconnectInterval", reconnectInterval);
         String resolvedName = name != null ? name : "notifier-" + COUNTER.incrementAndGet();
-        return new Notifier(new Settings(
+        return new Settings(
                 resolvedName,
                 provider,
                 publisher != null ? publisher : provider,
@@ -314,7 +319,7 @@ abstract class NotifierBuilder {
                 listener != null ? listener : new LoggingListener(resolvedName),
                 threadFactory,
                 maxLifetime,
-                stuckHandlerBudget));
+                stuckHandlerBudget);
     }
 
     private Notifier.Builder self() {
