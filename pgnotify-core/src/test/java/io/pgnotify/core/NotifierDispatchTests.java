@@ -55,8 +55,11 @@ class NotifierDispatchTests {
             await().atMost(Duration.ofSeconds(5)).until(() -> handled.get() == expected);
         }
 
-        // Two at most: the worker that read a notification runs its handler, the other reads meanwhile.
-        assertThat(threads).hasSizeLessThanOrEqualTo(2);
+        // A pool that started a thread per notification would show up to 20. Here three roles are taken at most at
+        // once: reading, running the handler, and watching (while the lane runs on workers, as after a first call
+        // slower than a short one, the watcher holds a thread of its own); a hand-off made just before the last
+        // runner is back in the pool may start one more.
+        assertThat(threads).hasSizeLessThanOrEqualTo(4);
     }
 
     @Test
