@@ -40,9 +40,10 @@ final class Lane {
     boolean stuck;
     /**
      * How many handler calls in a row were short, up to {@link ReadingWatcher#SHORT_STREAK}; a lane never run counts
-     * as having made them all. Only a lane with the whole streak may run inline on the reading thread.
+     * as having made them all. Only a lane with the whole streak may run inline on the reading thread. Written under
+     * the lock; volatile for the reading thread's hint to the watcher ({@link ReadingWatcher#wanted}), read without it.
      */
-    int shortStreak = ReadingWatcher.SHORT_STREAK;
+    volatile int shortStreak = ReadingWatcher.SHORT_STREAK;
 
     Lane(Subscriptions.Entry subscription) {
         this.subscription = subscription;

@@ -11,8 +11,9 @@ import java.util.function.BooleanSupplier;
  * for a tick or more. Then it takes the reading over; otherwise it does nothing. The reading thread can then run a
  * short handler itself without waking a worker first ({@code LockSupport.unpark} of an idle thread costs the caller 7
  * to 38 µs on a VM: docs/benchmarks.md), since a slow one holds the reading at most about a tick. Nobody wakes the
- * watcher per notification: it is off the handler's path. With no notification read for {@link #IDLE_NANOS}, it goes
- * back to the pool: no ticks at idle.
+ * watcher per notification: it is off the handler's path. A follower starts watching only once the reading thread
+ * has handed over a lane it could have run inline, and with no notification read, or none run inline, for
+ * {@link #IDLE_NANOS} the watcher goes back to the pool: no ticks at idle, nor for handlers that are never short.
  *
  * <p>The reading thread and the watcher share three values: {@link #inlineSince} (when the reading thread began running
  * a lane while it gave up the reading, 0 when it does not), {@link #active} (whether a watcher watches), and the
@@ -56,6 +57,11 @@ final class ReadingWatcher {
     private final AtomicBoolean active = new AtomicBoolean();
     private final AtomicLong inlineSince = new AtomicLong();
     private volatile long lastRead = System.nanoTime();
+    // When the reading thread last ran a lane inline: a watcher that has let none run for IDLE_NANOS retires.
+    private volatile long lastInline = System.nanoTime();
+    // Set when the reading thread handed a short lane over for want of a watcher; a follower that finds the reading
+    // taken starts watching only then, so no watcher ticks for lanes that would never run inline.
+    private volatile boolean wanted;
     // The mean time between reads (exponential, weight 1/8), within the tick's bounds; the reading thread's write.
     private volatile long tick = MIN_TICK_NANOS;
 
@@ -100,6 +106,19 @@ final class ReadingWatcher {
         return 0;
     }
 
+    /** The inline run of {@link #beginInline} takes place. */
+    void runsInline(long since) {
+        lastInline = since;
+    }
+
+    /**
+     * The reading thread handed over a lane it could have run inline under a watcher's eye, had one watched: the
+     * next follower that finds the reading taken watches.
+     */
+    void wanted() {
+        wanted = true;
+    }
+
     /** The inline run of {@link #beginInline} ended, or did not take place. */
     void ended(long since) {
         // Only this run's: the watcher may have taken the reading over, and the next reader begun a run of its own.
@@ -107,13 +126,16 @@ final class ReadingWatcher {
     }
 
     /**
-     * Called by a follower that found the reading taken: watches unless another does. Returns {@code true} when it
-     * took the reading over (the caller then reads), {@code false} when it retired or another watches.
+     * Called by a follower that found the reading taken: watches if a watcher is {@link #wanted} and no other
+     * watches. Returns {@code true} when it took the reading over (the caller then reads), {@code false} when it
+     * retired, was not wanted, or another watches.
      */
     boolean watch() {
-        if (!active.compareAndSet(false, true)) {
+        if (!wanted || !active.compareAndSet(false, true)) {
             return false;
         }
+        wanted = false;
+        long started = System.nanoTime();
         while (true) {
             // An interrupt meant for a handler this thread ran must not turn the ticks into a spin.
             Thread.interrupted();
@@ -128,7 +150,8 @@ final class ReadingWatcher {
             if (since != 0 && now - since >= tick && takeOver(since)) {
                 return true;
             }
-            if (now - lastRead >= IDLE_NANOS) {
+            // Idle: no notification read, or none run inline (the lanes are not short), for IDLE_NANOS.
+            if (now - lastRead >= IDLE_NANOS || (now - lastInline >= IDLE_NANOS && now - started >= IDLE_NANOS)) {
                 active.set(false);
                 // Dekker, the watcher's side: after clearing `active`, a run published before the reading thread read
                 // it is visible here. Such a run must not be left unwatched: take the reading, or stay.

@@ -230,11 +230,15 @@ final class SessionReader {
                 // Published (beginInline) before the lane is checked, so that a watcher about to retire stays.
                 long since = watcher.beginInline();
                 if (since != 0 && workers.reserveInline(kept)) {
+                    watcher.runsInline(since);
                     inlineLane = kept;
                     inlineSince = since;
                     return INLINE;
                 }
                 watcher.ended(since);
+                if (since == 0 && kept.reliablyShort()) {
+                    watcher.wanted(); // no watcher: the follower this hand-over wakes, or a later one, watches
+                }
             }
             if (kept != null) {
                 // Given up before the next reader is woken, else it could find the reading still taken. A follower

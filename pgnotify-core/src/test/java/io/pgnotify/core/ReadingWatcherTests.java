@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,30 @@ class ReadingWatcherTests {
     /** A follower that found the reading taken, watching on its own thread; returns what {@code watch()} returned. */
     private CompletableFuture<Boolean> watching() {
         watcher.read(System.nanoTime()); // a notification was just read: the watcher is not idle
+        watcher.wanted(); // and a short lane was handed over for want of a watcher
         CompletableFuture<Boolean> result = CompletableFuture.supplyAsync(watcher::watch, followers);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> watcher.watched() || result.isDone());
+        // polled at once and often: with no notification read, a watcher retires after 100 ms
+        Awaitility.await()
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(5))
+                .until(watcher::watched);
         return result;
+    }
+
+    /** Whether a follower that finds the reading taken, on its own thread, watches before it goes back. */
+    private boolean followerWatched() {
+        CompletableFuture<Boolean> follower = CompletableFuture.supplyAsync(watcher::watch, followers);
+        AtomicBoolean seen = new AtomicBoolean();
+        Awaitility.await()
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> {
+                    seen.compareAndSet(false, watcher.watched());
+                    return follower.isDone();
+                });
+        return seen.get() || follower.join();
     }
 
     /**
@@ -93,6 +115,39 @@ class ReadingWatcherTests {
         watcher.ended(since);
 
         assertThat(watching[0].get(5, TimeUnit.SECONDS)).as("retired at idle").isFalse();
+    }
+
+    @Test
+    void aFollowerWatchesOnlyOnceAShortLaneWasHandedOverForWantOfAWatcher() throws Exception {
+        watcher.read(System.nanoTime());
+        assertThat(followerWatched())
+                .as("not wanted: back to the pool without watching")
+                .isFalse();
+
+        CompletableFuture<Boolean> watching = watching();
+        assertThat(watching.get(5, TimeUnit.SECONDS))
+                .as("wanted: watched, then retired at idle")
+                .isFalse();
+        assertThat(followerWatched())
+                .as("the want was used up by the watcher that started")
+                .isFalse();
+    }
+
+    @Test
+    void aWatcherThatLetsNoLaneRunInlineRetiresWhileNotificationsAreRead() throws Exception {
+        CompletableFuture<Boolean> watching = watching();
+        // Notifications keep coming, but their lanes are not short: each is handed over and none runs inline.
+        CompletableFuture<Void> reads = CompletableFuture.runAsync(
+                () -> {
+                    while (!watching.isDone() && !over.get()) {
+                        watcher.read(System.nanoTime());
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                },
+                followers);
+        assertThat(watching.get(5, TimeUnit.SECONDS)).as("retired").isFalse();
+        reads.get(5, TimeUnit.SECONDS);
+        assertThat(reading).as("no take-over: the reader reads on").isTrue();
     }
 
     @Test
