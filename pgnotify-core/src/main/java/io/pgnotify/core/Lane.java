@@ -59,7 +59,11 @@ final class Lane {
 
     /** A handler call of this lane took {@code nanos}: a slow one starts the streak of short calls again. */
     void timed(long nanos) {
-        shortStreak = nanos < ReadingWatcher.SHORT_NANOS ? Math.min(ReadingWatcher.SHORT_STREAK, shortStreak + 1) : 0;
+        int streak = shortStreak;
+        int next = nanos < ReadingWatcher.SHORT_NANOS ? Math.min(ReadingWatcher.SHORT_STREAK, streak + 1) : 0;
+        if (next != streak) {
+            shortStreak = next; // a volatile write only on a change: none per call while the lane stays short
+        }
     }
 
     /** Whether the reading thread may run this lane inline (see {@link #shortStreak}). */
