@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,8 @@ class ReadingWatcherTests {
     private final AtomicBoolean over = new AtomicBoolean();
     private final ReadingWatcher watcher = new ReadingWatcher(reading, over::get);
     private final ExecutorService followers = Executors.newCachedThreadPool();
+    // The follower started last by watching(): what its watch() returns.
+    private CompletableFuture<Boolean> watcherResult;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -38,43 +41,43 @@ class ReadingWatcherTests {
     private CompletableFuture<Boolean> watching() {
         watcher.read(System.nanoTime()); // a notification was just read: the watcher is not idle
         watcher.wanted(); // and a short lane was handed over for want of a watcher
-        CompletableFuture<Boolean> result = CompletableFuture.supplyAsync(watcher::watch, followers);
-        // polled at once and often: with no notification read, a watcher retires after 100 ms
-        Awaitility.await()
+        watcherResult = CompletableFuture.supplyAsync(watcher::watch, followers);
+        promptly().until(watcher::watched);
+        return watcherResult;
+    }
+
+    /** Polled at once and often: with no notification read, a watcher retires after 100 ms. */
+    private static ConditionFactory promptly() {
+        return Awaitility.await()
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(1))
-                .atMost(Duration.ofSeconds(5))
-                .until(watcher::watched);
-        return result;
+                .atMost(Duration.ofSeconds(5));
     }
 
     /** Whether a follower that finds the reading taken, on its own thread, watches before it goes back. */
     private boolean followerWatched() {
         CompletableFuture<Boolean> follower = CompletableFuture.supplyAsync(watcher::watch, followers);
         AtomicBoolean seen = new AtomicBoolean();
-        Awaitility.await()
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(1))
-                .atMost(Duration.ofSeconds(5))
-                .until(() -> {
-                    seen.compareAndSet(false, watcher.watched());
-                    return follower.isDone();
-                });
+        promptly().until(() -> {
+            seen.compareAndSet(false, watcher.watched());
+            return follower.isDone();
+        });
         return seen.get() || follower.join();
     }
 
     /**
      * Begins an inline run under a watcher's eye, as the reading thread does after reading a notification; starts
-     * another watcher if a loaded machine kept this thread away past the idle time and the first retired.
+     * another watcher (then {@link #watcherResult}) if a loaded machine kept this thread away past the idle time and
+     * the first retired.
      */
-    private long beginWatchedRun(CompletableFuture<Boolean>[] watching) {
+    private long beginWatchedRun() {
         for (int attempt = 1; attempt <= 10; attempt++) {
             watcher.read(System.nanoTime());
             long since = watcher.beginInline();
             if (since != 0) {
                 return since;
             }
-            watching[0] = watching();
+            watching();
         }
         throw new AssertionError("no watcher stayed long enough for an inline run");
     }
@@ -85,13 +88,12 @@ class ReadingWatcherTests {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aRunThatDoesNotReturnHasItsReadingTakenOverAndDoesNotKeepTheNextWatcherFromRetiring() throws Exception {
-        CompletableFuture<Boolean>[] first = new CompletableFuture[] {watching()};
-        long since = beginWatchedRun(first);
+        watching();
+        long since = beginWatchedRun();
         reading.set(false); // the reading thread gives the reading up for its run, which does not return
 
-        assertThat(first[0].get(5, TimeUnit.SECONDS))
+        assertThat(watcherResult.get(5, TimeUnit.SECONDS))
                 .as("took the reading over")
                 .isTrue();
         assertThat(reading).as("the watcher reads now").isTrue();
@@ -106,15 +108,14 @@ class ReadingWatcherTests {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aRunThatEndsIsForgottenAndTheWatcherRetiresAtIdle() throws Exception {
-        CompletableFuture<Boolean>[] watching = new CompletableFuture[] {watching()};
+        watching();
         // The reading stays taken here, so no take-over can happen whatever the timing; a run left marked would keep
         // the watcher waiting for it to give the reading up, forever.
-        long since = beginWatchedRun(watching);
+        long since = beginWatchedRun();
         watcher.ended(since);
 
-        assertThat(watching[0].get(5, TimeUnit.SECONDS)).as("retired at idle").isFalse();
+        assertThat(watcherResult.get(5, TimeUnit.SECONDS)).as("retired at idle").isFalse();
     }
 
     @Test
@@ -172,11 +173,10 @@ class ReadingWatcherTests {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aWatcherStopsWithTheNotifierWhileARunHoldsTheReading() throws Exception {
-        CompletableFuture<Boolean>[] watching = new CompletableFuture[] {watching()};
-        beginWatchedRun(watching); // the reading is still held: no take-over possible, and the run never ends
+        watching();
+        beginWatchedRun(); // the reading is still held: no take-over possible, and the run never ends
         over.set(true);
-        assertThat(watching[0].get(5, TimeUnit.SECONDS)).as("stopped").isFalse();
+        assertThat(watcherResult.get(5, TimeUnit.SECONDS)).as("stopped").isFalse();
     }
 }
