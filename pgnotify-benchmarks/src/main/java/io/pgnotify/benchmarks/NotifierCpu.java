@@ -23,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp pgnotify-benchmarks/target/pgnotify-benchmarks.jar io.pgnotify.benchmarks.NotifierCpu --rate 0 --seconds 60
  * </pre>
  *
- * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy. With
- * {@code --rate N > 0} the process also publishes N/s on its own channel during the measurement; both processes pay the same for publishing, so the difference is the dispatcher's. With
+ * <p>Before measuring, it receives a short burst at 5,000/s so that the workers have been busy, and waits until the
+ * burst is handled. With {@code --rate N > 0} the process also publishes N/s on its own channel during the
+ * measurement; both processes pay the same for publishing, so the difference is the dispatcher's. With
  * {@code --handler-micros N} every handler call blocks N µs. Prints one CSV line: hand-off setting, watcher setting,
  * rate, handler µs, seconds, process CPU ms, notifications handled.
  */
