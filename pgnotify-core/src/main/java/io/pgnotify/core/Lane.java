@@ -39,11 +39,16 @@ final class Lane {
     /** The running call ignored its interrupt: it counts as a stuck handler thread. */
     boolean stuck;
     /**
-     * How many handler calls in a row were short, up to {@link ReadingWatcher#SHORT_STREAK}; a lane never run counts
-     * as having made them all. Only a lane with the whole streak may run inline on the reading thread. Written under
-     * the lock; volatile for the reading thread's hint to the watcher ({@link ReadingWatcher#wanted}), read without it.
+     * How many handler calls in a row were short since the last slow one, up to {@link ReadingWatcher#SHORT_STREAK};
+     * a lane never run counts as having made them all. Guarded by the lock.
      */
-    volatile int shortStreak = ReadingWatcher.SHORT_STREAK;
+    private int shortStreak = ReadingWatcher.SHORT_STREAK;
+    /**
+     * Whether the lane had two slow calls within {@link ReadingWatcher#SHORT_STREAK} calls, and has not made the whole
+     * streak of short calls since: then it does not run inline on the reading thread. Written under the lock; volatile
+     * for the reading thread's hint to the watcher ({@link ReadingWatcher#wanted}), read without it.
+     */
+    private volatile boolean demoted;
 
     Lane(Subscriptions.Entry subscription) {
         this.subscription = subscription;
@@ -57,18 +62,27 @@ final class Lane {
         return subscription.handler;
     }
 
-    /** A handler call of this lane took {@code nanos}: a slow one starts the streak of short calls again. */
+    /**
+     * A handler call of this lane took {@code nanos}. A slow call close after another demotes the lane; a lone one (a
+     * cold first call, a thread the scheduler preempted) does not, and costs one hold-up at most.
+     */
     void timed(long nanos) {
-        int streak = shortStreak;
-        int next = nanos < ReadingWatcher.SHORT_NANOS ? Math.min(ReadingWatcher.SHORT_STREAK, streak + 1) : 0;
-        if (next != streak) {
-            shortStreak = next; // a volatile write only on a change: none per call while the lane stays short
+        if (nanos >= ReadingWatcher.SHORT_NANOS) {
+            if (shortStreak < ReadingWatcher.SHORT_STREAK && !demoted) {
+                demoted = true;
+            }
+            shortStreak = 0;
+        } else if (shortStreak < ReadingWatcher.SHORT_STREAK) {
+            shortStreak++;
+            if (shortStreak == ReadingWatcher.SHORT_STREAK && demoted) {
+                demoted = false;
+            }
         }
     }
 
-    /** Whether the reading thread may run this lane inline (see {@link #shortStreak}). */
+    /** Whether the reading thread may run this lane inline (see {@link #demoted}). */
     boolean reliablyShort() {
-        return shortStreak >= ReadingWatcher.SHORT_STREAK;
+        return !demoted;
     }
 
     /** Marks a handler call as begun on the current thread; returns its start time. */

@@ -32,8 +32,9 @@ final class ReadingWatcher {
      * How often the watcher looks, and so about the longest a slow handler run inline holds up the reading: the mean
      * time between two notifications read, within these bounds. One tick per notification costs about what the
      * wake-up it replaces did, so the watcher never costs more CPU than waking a follower per notification, and a
-     * handler that turns slow holds up the reading for about one notification's time (at most 10 ms, once: its lane
-     * then runs on workers until it has made {@link #SHORT_STREAK} short calls in a row).
+     * handler that turns slow holds up the reading for about one notification's time (at most 10 ms; once it turns
+     * slow again within {@link #SHORT_STREAK} calls, its lane runs on workers until it has made that many short calls
+     * in a row).
      */
     static final long MIN_TICK_NANOS = 1_000_000;
 
@@ -46,9 +47,10 @@ final class ReadingWatcher {
     static final long SHORT_NANOS = 50_000;
 
     /**
-     * How many short calls in a row a lane must make before the reading thread runs it inline again after a slow one:
+     * A lane with two slow calls within this many runs on workers until it has made this many short calls in a row:
      * a handler that turns slow every few calls would otherwise hold up the reading each time (MixedHandlers,
-     * docs/benchmarks.md). One slow call in more than this many costs one hold-up per slow call at most.
+     * docs/benchmarks.md). A lone slow call (a cold first call, a preempted thread) does not count, so it does not
+     * cost this many wake-ups; one slow call in more than this many costs one hold-up per slow call at most.
      */
     static final int SHORT_STREAK = 64;
 

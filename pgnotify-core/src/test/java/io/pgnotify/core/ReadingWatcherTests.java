@@ -152,24 +152,29 @@ class ReadingWatcherTests {
     }
 
     @Test
-    void aLaneThatTurnedSlowRunsOnWorkersUntilItHasMadeAStreakOfShortCallsAgain() {
+    void aLaneSlowTwiceWithinAStreakRunsOnWorkersUntilItHasMadeAStreakOfShortCallsAgain() {
         Lane lane = new Lane(new Subscriptions.Entry("streak", n -> {}, new Subscriptions()));
         assertThat(lane.reliablyShort()).as("never run").isTrue();
-        lane.timed(ReadingWatcher.SHORT_NANOS - 1);
-        assertThat(lane.reliablyShort()).as("short calls only").isTrue();
-
         lane.timed(ReadingWatcher.SHORT_NANOS);
+        assertThat(lane.reliablyShort())
+                .as("one slow call alone, as a cold first call")
+                .isTrue();
         for (int i = 1; i < ReadingWatcher.SHORT_STREAK; i++) {
-            assertThat(lane.reliablyShort())
-                    .as("%d short call(s) after a slow one", i - 1)
-                    .isFalse();
             lane.timed(1_000);
         }
-        assertThat(lane.reliablyShort())
-                .as("%d short calls after it", ReadingWatcher.SHORT_STREAK - 1)
-                .isFalse();
+        lane.timed(ReadingWatcher.SHORT_NANOS);
+        assertThat(lane.reliablyShort()).as("slow again within a streak").isFalse();
+
+        for (int i = 1; i < ReadingWatcher.SHORT_STREAK; i++) {
+            lane.timed(1_000);
+            assertThat(lane.reliablyShort()).as("%d short call(s) after it", i).isFalse();
+        }
         lane.timed(1_000);
         assertThat(lane.reliablyShort()).as("a whole streak").isTrue();
+        lane.timed(ReadingWatcher.SHORT_NANOS);
+        assertThat(lane.reliablyShort())
+                .as("slow once more, but after a whole streak")
+                .isTrue();
     }
 
     @Test
